@@ -1,0 +1,371 @@
+//! The BPE merge engine.
+//!
+//! # Data structures
+//!
+//! Unique words live in one arena of symbols, a doubly linked list per word (`next`,
+//! `prev`), so a merge rewrites two slots and never shifts a word: the cost of a merge is
+//! the number of occurrences it touches, even in very long words. A pair's occurrences
+//! are the arena positions of its left symbol, appended when the pair appears and
+//! validated lazily when the pair is merged (stale positions are skipped). The maximum
+//! is a lazy binary heap of `(count, pair)` keys: a count that grows gets a new entry, a
+//! count that shrinks is re-keyed when its stale entry surfaces, so every pop is exact.
+//!
+//! # Ties
+//!
+//! Equal counts go to the smallest `(left id, right id)`. In [`TieBreak::Bytes`] the
+//! initial ids are byte values (rustbpe, bpeasy); in [`TieBreak::Hf`] they are the ranks
+//! of the GPT-2 byte-level characters in code-point order, as HF's `BpeTrainer` assigns
+//! them. Merged tokens take ids 256, 257, … in creation order in both, and the output is
+//! always in fasttok's canonical ids (byte value, then creation order).
+
+use std::collections::BinaryHeap;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::BpeModel;
+use crate::count::WordCounts;
+use crate::io::hf::byte_to_char;
+use crate::progress::{Phase, Progress};
+use crate::{Error, Result};
+
+/// How ties between equally frequent pairs are broken (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TieBreak {
+    /// HF tokenizers' order: byte-level characters sorted by code point.
+    #[default]
+    Hf,
+    /// Raw byte values (rustbpe, bpeasy, tiktoken-style ids).
+    Bytes,
+}
+
+/// Configuration of a BPE training run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BpeTrainer {
+    /// Final vocabulary size: 256 bytes + merged tokens + special tokens.
+    pub vocab_size: usize,
+    /// Stop when the best pair occurs fewer times than this.
+    pub min_frequency: u64,
+    /// Tokens added after the learned ones, never produced by merges.
+    pub special_tokens: Vec<String>,
+    /// Longest token in bytes; longer merges are never counted.
+    pub max_token_length: Option<usize>,
+    /// Tie-breaking order.
+    pub tie_break: TieBreak,
+}
+
+impl BpeTrainer {
+    /// A trainer for `vocab_size` tokens with neutral defaults.
+    pub fn new(vocab_size: usize) -> Self {
+        Self {
+            vocab_size,
+            min_frequency: 0,
+            special_tokens: Vec::new(),
+            max_token_length: None,
+            tie_break: TieBreak::Hf,
+        }
+    }
+
+    /// Learn merges from `counts`; `pool` runs the initial pair count.
+    pub fn train(
+        &self,
+        counts: &WordCounts,
+        pool: &rayon::ThreadPool,
+        progress: &Progress,
+    ) -> Result<BpeModel> {
+        let minimum = 256 + self.special_tokens.len();
+        if self.vocab_size < minimum {
+            return Err(Error::argument(
+                "vocab_size",
+                format!(
+                    "{} is below the 256 byte tokens plus {} special tokens",
+                    self.vocab_size,
+                    self.special_tokens.len()
+                ),
+            ));
+        }
+        if self.max_token_length == Some(0) {
+            return Err(Error::argument("max_token_length", "must be at least 1"));
+        }
+        let learned = self.vocab_size - minimum;
+        let mut engine = MergeEngine::new(counts, self.tie_break, self.max_token_length)?;
+        progress.start(Phase::Merging, learned as u64);
+        let mut merges = Vec::with_capacity(learned);
+        pool.install(|| engine.count_pairs());
+        while engine.tokens.len() < 256 + learned {
+            if merges.len() % 256 == 0 {
+                progress.check()?;
+            }
+            let Some((pair, count)) = engine.pop_best() else {
+                break;
+            };
+            if count < self.min_frequency.max(1) {
+                break;
+            }
+            let merged = engine.merge(pair);
+            merges.push((pair.0, pair.1, merged));
+            progress.advance(1);
+        }
+        Ok(engine.into_model(&merges, &self.special_tokens))
+    }
+}
+
+const NONE: u32 = u32::MAX;
+const REMOVED: u32 = u32::MAX;
+
+fn pair_key(left: u32, right: u32) -> u64 {
+    (u64::from(left) << 32) | u64::from(right)
+}
+
+fn split_key(key: u64) -> (u32, u32) {
+    ((key >> 32) as u32, key as u32)
+}
+
+/// Heap entry: larger count first, then smaller pair key.
+fn heap_entry(count: u64, key: u64) -> u128 {
+    (u128::from(count) << 64) | u128::from(!key)
+}
+
+struct MergeEngine {
+    /// Token bytes by internal id (tie-order ids, see the module docs).
+    tokens: Vec<Vec<u8>>,
+    /// Internal id of each token's bytes, to reuse an id when a merge rebuilds a token.
+    token_ids: FxHashMap<Vec<u8>, u32>,
+    /// Internal id of each byte value.
+    byte_ids: [u32; 256],
+    max_token_length: usize,
+    /// Arena: symbol at each position, `REMOVED` once merged into its left neighbour.
+    symbols: Vec<u32>,
+    next: Vec<u32>,
+    prev: Vec<u32>,
+    /// Word index of each position, and each word's count.
+    word_of: Vec<u32>,
+    word_counts: Vec<u64>,
+    pair_counts: FxHashMap<u64, u64>,
+    occurrences: FxHashMap<u64, Vec<u32>>,
+    heap: BinaryHeap<u128>,
+}
+
+impl MergeEngine {
+    fn new(counts: &WordCounts, tie_break: TieBreak, max_len: Option<usize>) -> Result<Self> {
+        let mut byte_ids = [0u32; 256];
+        let mut order: Vec<u8> = (0..=255).collect();
+        if tie_break == TieBreak::Hf {
+            order.sort_by_key(|&byte| byte_to_char(byte));
+        }
+        let tokens: Vec<Vec<u8>> = order.iter().map(|&byte| vec![byte]).collect();
+        for (id, &byte) in order.iter().enumerate() {
+            byte_ids[byte as usize] = id as u32;
+        }
+        let token_ids = tokens
+            .iter()
+            .enumerate()
+            .map(|(id, bytes)| (bytes.clone(), id as u32))
+            .collect();
+
+        let words = counts.sorted();
+        let total: usize = words.iter().map(|(word, _)| word.len()).sum();
+        if total >= NONE as usize {
+            return Err(Error::argument(
+                "corpus",
+                format!("{total} symbols in unique words exceed the 2^32 arena limit"),
+            ));
+        }
+        let mut engine = Self {
+            tokens,
+            token_ids,
+            byte_ids,
+            max_token_length: max_len.unwrap_or(usize::MAX),
+            symbols: Vec::with_capacity(total),
+            next: Vec::with_capacity(total),
+            prev: Vec::with_capacity(total),
+            word_of: Vec::with_capacity(total),
+            word_counts: Vec::with_capacity(words.len()),
+            pair_counts: FxHashMap::default(),
+            occurrences: FxHashMap::default(),
+            heap: BinaryHeap::new(),
+        };
+        for (index, (word, count)) in words.iter().enumerate() {
+            let start = engine.symbols.len() as u32;
+            for (offset, &byte) in word.iter().enumerate() {
+                let position = start + offset as u32;
+                engine.symbols.push(engine.byte_ids[byte as usize]);
+                engine.prev.push(if offset == 0 { NONE } else { position - 1 });
+                engine.next.push(if offset + 1 == word.len() { NONE } else { position + 1 });
+                engine.word_of.push(index as u32);
+            }
+            engine.word_counts.push(*count);
+        }
+        Ok(engine)
+    }
+
+    fn fits(&self, left: u32, right: u32) -> bool {
+        self.tokens[left as usize].len() + self.tokens[right as usize].len() <= self.max_token_length
+    }
+
+    /// Count every adjacent pair of every word, in parallel over arena ranges.
+    fn count_pairs(&mut self) {
+        let this = &*self;
+        let chunk = (this.symbols.len() / (4 * rayon::current_num_threads()).max(1)).max(1 << 16);
+        let ranges: Vec<(usize, usize)> = (0..this.symbols.len())
+            .step_by(chunk)
+            .map(|start| (start, (start + chunk).min(this.symbols.len())))
+            .collect();
+        type Tables = (FxHashMap<u64, u64>, FxHashMap<u64, Vec<u32>>);
+        let (pair_counts, occurrences) = ranges
+            .into_par_iter()
+            .map(|(start, end)| {
+                let mut tables: Tables = Default::default();
+                for position in start..end {
+                    let next = this.next[position];
+                    if next == NONE {
+                        continue;
+                    }
+                    let (left, right) = (this.symbols[position], this.symbols[next as usize]);
+                    if !this.fits(left, right) {
+                        continue;
+                    }
+                    let key = pair_key(left, right);
+                    let count = this.word_counts[this.word_of[position] as usize];
+                    *tables.0.entry(key).or_insert(0) += count;
+                    tables.1.entry(key).or_default().push(position as u32);
+                }
+                tables
+            })
+            .reduce(Tables::default, |mut a, mut b| {
+                if a.0.len() < b.0.len() {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                for (key, count) in b.0 {
+                    *a.0.entry(key).or_insert(0) += count;
+                }
+                for (key, positions) in b.1 {
+                    a.1.entry(key).or_default().extend(positions);
+                }
+                a
+            });
+        self.heap = pair_counts
+            .iter()
+            .map(|(&key, &count)| heap_entry(count, key))
+            .collect();
+        self.pair_counts = pair_counts;
+        self.occurrences = occurrences;
+    }
+
+    /// The most frequent pair and its count, or `None` when no pair is left.
+    fn pop_best(&mut self) -> Option<((u32, u32), u64)> {
+        while let Some(entry) = self.heap.pop() {
+            let (count, key) = ((entry >> 64) as u64, !(entry as u64));
+            let current = self.pair_counts.get(&key).copied().unwrap_or(0);
+            if current == count && count > 0 {
+                return Some((split_key(key), count));
+            }
+            // A count that shrank since its entry was pushed goes back with its true
+            // value; a count that grew already has a newer entry, so this one is dropped.
+            if current > 0 && current < count {
+                self.heap.push(heap_entry(current, key));
+            }
+        }
+        None
+    }
+
+    fn add_pair(&mut self, left: u32, right: u32, count: u64, position: u32) {
+        if self.fits(left, right) {
+            let key = pair_key(left, right);
+            *self.pair_counts.entry(key).or_insert(0) += count;
+            self.occurrences.entry(key).or_default().push(position);
+        }
+    }
+
+    fn remove_pair(&mut self, left: u32, right: u32, count: u64) {
+        if self.fits(left, right) {
+            if let Some(existing) = self.pair_counts.get_mut(&pair_key(left, right)) {
+                *existing -= count;
+            }
+        }
+    }
+
+    /// Replace every occurrence of `pair`, left to right within each word; returns the
+    /// internal id of the merged token.
+    fn merge(&mut self, (left, right): (u32, u32)) -> u32 {
+        let key = pair_key(left, right);
+        let mut bytes = self.tokens[left as usize].clone();
+        bytes.extend_from_slice(&self.tokens[right as usize]);
+        // HF reuses the id of a token that a different merge already built.
+        let merged = match self.token_ids.get(&bytes) {
+            Some(&id) => id,
+            None => {
+                let id = self.tokens.len() as u32;
+                self.token_ids.insert(bytes.clone(), id);
+                self.tokens.push(bytes);
+                id
+            }
+        };
+        let mut positions = self.occurrences.remove(&key).unwrap_or_default();
+        positions.sort_unstable();
+        positions.dedup();
+        let mut grown: Vec<u64> = Vec::new();
+        for position in positions {
+            let at = position as usize;
+            if self.symbols[at] != left {
+                continue;
+            }
+            let second = self.next[at];
+            if second == NONE || self.symbols[second as usize] != right {
+                continue;
+            }
+            let count = self.word_counts[self.word_of[at] as usize];
+            let before = self.prev[at];
+            let after = self.next[second as usize];
+            if before != NONE {
+                let neighbour = self.symbols[before as usize];
+                self.remove_pair(neighbour, left, count);
+                self.add_pair(neighbour, merged, count, before);
+                grown.push(pair_key(neighbour, merged));
+            }
+            if after != NONE {
+                let neighbour = self.symbols[after as usize];
+                self.remove_pair(right, neighbour, count);
+                self.add_pair(merged, neighbour, count, position);
+                grown.push(pair_key(merged, neighbour));
+                self.prev[after as usize] = position;
+            }
+            self.symbols[at] = merged;
+            self.symbols[second as usize] = REMOVED;
+            self.next[at] = after;
+        }
+        self.pair_counts.remove(&key);
+        grown.sort_unstable();
+        grown.dedup();
+        for key in grown {
+            if let Some(&count) = self.pair_counts.get(&key) {
+                if count > 0 {
+                    self.heap.push(heap_entry(count, key));
+                }
+            }
+        }
+        merged
+    }
+
+    /// Translate internal ids to canonical ids and build the model.
+    fn into_model(self, merges: &[(u32, u32, u32)], special_tokens: &[String]) -> BpeModel {
+        // Canonical id: byte value for the 256 initial tokens, creation order afterwards
+        // (the same numbers as the internal ids from 256 on).
+        let canonical = |id: u32| -> u32 {
+            if id < 256 {
+                u32::from(self.tokens[id as usize][0])
+            } else {
+                id
+            }
+        };
+        let merges = merges
+            .iter()
+            .map(|&(left, right, merged)| (canonical(left), canonical(right), canonical(merged)))
+            .collect();
+        let mut vocab: Vec<Vec<u8>> = (0..=255u8).map(|byte| vec![byte]).collect();
+        vocab.extend(self.tokens.into_iter().skip(256));
+        BpeModel::from_parts(vocab, merges, special_tokens)
+    }
+}

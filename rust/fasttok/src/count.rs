@@ -1,0 +1,341 @@
+//! The feed: text → pieces → counts of unique pieces, in parallel and streaming.
+//!
+//! Text arrives as documents (a file's content, a JSONL record's field, an item of a
+//! Python iterable). Large documents are cut at the pretokenizer's safe cut points
+//! ([`Pretokenizer::next_cut`]) into ~256 KiB work units, so one 1 GB file keeps every
+//! core busy while the pieces stay exactly those of the whole document. Each rayon task
+//! counts borrowed `&str` pieces into its own hash map (no allocation per piece); only a
+//! piece new to the global table is copied.
+
+use std::fs::File;
+use std::io::Read;
+use std::ops::AddAssign;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::pretokenize::Pretokenizer;
+use crate::progress::Progress;
+use crate::{Error, Result};
+
+/// Target size of one parallel work unit.
+const UNIT_BYTES: usize = 256 * 1024;
+/// Bytes read from a file per round; bounds the feed's own memory.
+const BLOCK_BYTES: usize = 16 * 1024 * 1024;
+
+/// Counts of unique pieces (pretokens, or whole lines for SuperBPE stage 2): a value
+/// that shards can build independently and [`merge`](Self::merge) afterwards.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordCounts {
+    counts: FxHashMap<Box<[u8]>, u64>,
+}
+
+impl WordCounts {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of unique pieces.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether no piece was counted.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Total number of pieces counted (with multiplicity).
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    /// The count of `piece` (0 if absent).
+    pub fn get(&self, piece: &[u8]) -> u64 {
+        self.counts.get(piece).copied().unwrap_or(0)
+    }
+
+    /// Add `count` occurrences of `piece`.
+    pub fn add(&mut self, piece: &[u8], count: u64) {
+        if let Some(existing) = self.counts.get_mut(piece) {
+            *existing += count;
+        } else {
+            self.counts.insert(piece.into(), count);
+        }
+    }
+
+    /// Add every count of `other` (shards add up; the operation is commutative).
+    pub fn merge(&mut self, other: &WordCounts) {
+        for (piece, &count) in &other.counts {
+            self.add(piece, count);
+        }
+    }
+
+    /// Pieces and counts, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> + '_ {
+        self.counts.iter().map(|(piece, &count)| (&**piece, count))
+    }
+
+    /// Pieces and counts sorted by piece bytes: a deterministic order for training.
+    pub fn sorted(&self) -> Vec<(&[u8], u64)> {
+        let mut entries: Vec<_> = self.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries
+    }
+}
+
+impl AddAssign<&WordCounts> for WordCounts {
+    fn add_assign(&mut self, other: &WordCounts) {
+        self.merge(other);
+    }
+}
+
+impl FromIterator<(Vec<u8>, u64)> for WordCounts {
+    fn from_iter<I: IntoIterator<Item = (Vec<u8>, u64)>>(iter: I) -> Self {
+        let mut counts = Self::new();
+        for (piece, count) in iter {
+            counts.add(&piece, count);
+        }
+        counts
+    }
+}
+
+/// What to do with bytes that are not valid UTF-8.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Utf8Policy {
+    /// Fail with [`Error::InvalidUtf8`] naming the source and byte offset.
+    #[default]
+    Strict,
+    /// Replace each invalid sequence with U+FFFD.
+    Replace,
+}
+
+/// How a file's bytes become documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// The whole file is one document.
+    Text,
+    /// One JSON object per line; the string `field` of each is a document.
+    Jsonl {
+        /// Name of the text field.
+        field: String,
+    },
+}
+
+impl FileFormat {
+    /// `Jsonl` for `.jsonl`/`.ndjson` paths, `Text` otherwise.
+    pub fn for_path(path: &Path, field: &str) -> Self {
+        match path.extension().and_then(|ext| ext.to_str()) {
+            Some("jsonl" | "ndjson") => Self::Jsonl {
+                field: field.to_owned(),
+            },
+            _ => Self::Text,
+        }
+    }
+}
+
+/// Streams documents through a pretokenizer into [`WordCounts`].
+pub struct Feed<'a> {
+    pretokenizer: &'a Pretokenizer,
+    pool: &'a rayon::ThreadPool,
+    progress: &'a Progress,
+    counts: WordCounts,
+}
+
+impl<'a> Feed<'a> {
+    /// A feed that splits with `pretokenizer` on the threads of `pool`.
+    pub fn new(
+        pretokenizer: &'a Pretokenizer,
+        pool: &'a rayon::ThreadPool,
+        progress: &'a Progress,
+    ) -> Self {
+        Self {
+            pretokenizer,
+            pool,
+            progress,
+            counts: WordCounts::new(),
+        }
+    }
+
+    /// The counts so far.
+    pub fn finish(self) -> WordCounts {
+        self.counts
+    }
+
+    /// Count the pieces of each document.
+    pub fn add_documents<S: AsRef<str> + Sync>(&mut self, documents: &[S]) -> Result<()> {
+        self.progress.check()?;
+        let mut units: Vec<&str> = Vec::new();
+        for document in documents {
+            let document = document.as_ref();
+            let mut start = 0;
+            while start < document.len() {
+                let end = self.pretokenizer.next_cut(document, start + UNIT_BYTES);
+                units.push(&document[start..end]);
+                start = end;
+            }
+        }
+        let pretokenizer = self.pretokenizer;
+        let local = self.pool.install(|| {
+            units
+                .par_iter()
+                .try_fold(FxHashMap::<&str, u64>::default, |mut counts, unit| {
+                    pretokenizer.split(unit, |piece| *counts.entry(piece).or_insert(0) += 1)?;
+                    Ok::<_, Error>(counts)
+                })
+                .try_reduce(FxHashMap::default, |mut a, mut b| {
+                    if a.len() < b.len() {
+                        std::mem::swap(&mut a, &mut b);
+                    }
+                    for (piece, count) in b {
+                        *a.entry(piece).or_insert(0) += count;
+                    }
+                    Ok(a)
+                })
+        })?;
+        for (piece, count) in local {
+            self.counts.add(piece.as_bytes(), count);
+        }
+        self.progress
+            .advance(documents.iter().map(|d| d.as_ref().len() as u64).sum());
+        Ok(())
+    }
+
+    /// Stream a file in blocks, never holding more than one block (plus an uncut tail).
+    pub fn add_file(&mut self, path: &Path, format: &FileFormat, policy: Utf8Policy) -> Result<()> {
+        let io_error = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = File::open(path).map_err(io_error)?;
+        let mut reader = BlockReader::new(path, policy);
+        let mut buffer = vec![0u8; BLOCK_BYTES];
+        let mut line_number = 0u64;
+        loop {
+            let read = read_full(&mut file, &mut buffer).map_err(io_error)?;
+            let at_end = read < buffer.len();
+            let text = reader.push(&buffer[..read], at_end)?;
+            // Cut where the rest can be pretokenized independently; carry what follows.
+            let cut = match format {
+                _ if at_end => text.len(),
+                FileFormat::Text => self.pretokenizer.prev_cut(&text, text.len()),
+                FileFormat::Jsonl { .. } => text.rfind('\n').map_or(0, |n| n + 1),
+            };
+            let (ready, rest) = text.split_at(cut);
+            match format {
+                FileFormat::Text => self.add_documents(&[ready])?,
+                FileFormat::Jsonl { field } => {
+                    let documents = jsonl_documents(ready, field, path, &mut line_number)?;
+                    self.add_documents(&documents)?;
+                }
+            }
+            reader.carry(rest);
+            if at_end {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Decodes a file block by block, carrying incomplete characters and uncut text.
+struct BlockReader {
+    source_name: PathBuf,
+    policy: Utf8Policy,
+    pending: Vec<u8>,
+    /// File offset of `pending[0]`.
+    offset: u64,
+}
+
+impl BlockReader {
+    fn new(path: &Path, policy: Utf8Policy) -> Self {
+        Self {
+            source_name: path.to_owned(),
+            policy,
+            pending: Vec::new(),
+            offset: 0,
+        }
+    }
+
+    /// Append `block` and return the decodable text (the pending bytes are consumed).
+    fn push(&mut self, block: &[u8], at_end: bool) -> Result<String> {
+        self.pending.extend_from_slice(block);
+        let mut bytes = std::mem::take(&mut self.pending);
+        let invalid_at = |valid_up_to: usize| Error::InvalidUtf8 {
+            source_name: self.source_name.display().to_string(),
+            offset: self.offset + valid_up_to as u64,
+        };
+        let valid = match std::str::from_utf8(&bytes) {
+            Ok(_) => bytes.len(),
+            // An incomplete character at the end of a block continues in the next one.
+            Err(err) if err.error_len().is_none() && !at_end => err.valid_up_to(),
+            Err(err) => match self.policy {
+                Utf8Policy::Strict => return Err(invalid_at(err.valid_up_to())),
+                Utf8Policy::Replace => {
+                    self.offset += bytes.len() as u64;
+                    return Ok(String::from_utf8_lossy(&bytes).into_owned());
+                }
+            },
+        };
+        self.pending = bytes.split_off(valid);
+        let text = String::from_utf8(bytes).map_err(|err| invalid_at(err.utf8_error().valid_up_to()))?;
+        self.offset += valid as u64;
+        Ok(text)
+    }
+
+    /// Put back text that was not processed; it is decoded again with the next block.
+    fn carry(&mut self, rest: &str) {
+        let mut carried = rest.as_bytes().to_vec();
+        self.offset -= carried.len() as u64;
+        carried.extend_from_slice(&self.pending);
+        self.pending = carried;
+    }
+}
+
+/// Read until `buffer` is full or the file ends.
+fn read_full(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(filled)
+}
+
+/// The `field` strings of the JSON lines in `text`; `line_number` counts across blocks.
+fn jsonl_documents(
+    text: &str,
+    field: &str,
+    path: &Path,
+    line_number: &mut u64,
+) -> Result<Vec<String>> {
+    let mut documents = Vec::new();
+    for line in text.lines() {
+        *line_number += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad_line = |message: String| {
+            Error::format(
+                format!("{} line {}", path.display(), line_number),
+                message,
+            )
+        };
+        let record: serde_json::Value =
+            serde_json::from_str(line).map_err(|err| bad_line(err.to_string()))?;
+        match record.get(field) {
+            Some(serde_json::Value::String(text)) => documents.push(text.clone()),
+            Some(serde_json::Value::Null) => {}
+            Some(_) => return Err(bad_line(format!("field {field:?} is not a string"))),
+            None => return Err(bad_line(format!("no field {field:?}"))),
+        }
+    }
+    Ok(documents)
+}

@@ -1,0 +1,290 @@
+//! HF `tokenizer.json`: writing fasttok tokenizers, reading byte-level BPE ones.
+//!
+//! Tokens are stored as GPT-2 byte-level strings: each byte maps to one printable
+//! character (`bytes_to_unicode`), e.g. space → `Ġ`. The pretokenizer is written as
+//! `Sequence[Split(Regex(pattern), "Isolated"), ByteLevel(use_regex=false)]`, which HF
+//! runs with Oniguruma and which gives the same pieces as fasttok's engines.
+
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+use serde_json::{json, Map, Value};
+
+use super::meta::Sidecar;
+use crate::bpe::BpeModel;
+use crate::model::{Model, Tokenizer, TrainingInfo};
+use crate::pretokenize::{Pretokenizer, PretokenizerSpec};
+use crate::{Error, Result};
+
+fn is_printable(byte: u8) -> bool {
+    matches!(byte, b'!'..=b'~' | 0xA1..=0xAC | 0xAE..=0xFF)
+}
+
+/// GPT-2's `bytes_to_unicode` table: byte → character.
+fn byte_table() -> &'static [char; 256] {
+    static TABLE: OnceLock<[char; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = ['\0'; 256];
+        let mut shifted = 0x100;
+        for (byte, slot) in table.iter_mut().enumerate() {
+            *slot = if is_printable(byte as u8) {
+                char::from(byte as u8)
+            } else {
+                // The 68 other bytes get U+0100, U+0101, … in byte order.
+                shifted += 1;
+                char::from_u32(shifted - 1).unwrap_or('\0')
+            };
+        }
+        table
+    })
+}
+
+/// The byte-level character of `byte` (GPT-2's `bytes_to_unicode`).
+pub fn byte_to_char(byte: u8) -> char {
+    byte_table()[byte as usize]
+}
+
+/// The byte of a byte-level character, if it is one.
+fn char_to_byte(c: char) -> Option<u8> {
+    static INVERSE: OnceLock<FxHashMap<char, u8>> = OnceLock::new();
+    INVERSE
+        .get_or_init(|| (0..=255u8).map(|byte| (byte_to_char(byte), byte)).collect())
+        .get(&c)
+        .copied()
+}
+
+/// The byte-level string of `bytes`.
+pub fn bytes_to_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|&byte| byte_to_char(byte)).collect()
+}
+
+/// The bytes of a byte-level string, or `None` if a character is not in the table.
+pub fn string_to_bytes(text: &str) -> Option<Vec<u8>> {
+    text.chars().map(char_to_byte).collect()
+}
+
+/// Serialize `tokenizer` as an HF `tokenizer.json`.
+pub fn to_json(tokenizer: &Tokenizer) -> String {
+    let Model::Bpe(bpe) = tokenizer.model();
+    let specials = bpe.specials();
+    let is_special = |id: usize| specials.iter().any(|(_, special)| *special as usize == id);
+    let vocab: Map<String, Value> = bpe
+        .vocab()
+        .iter()
+        .enumerate()
+        .filter(|(id, _)| !is_special(*id))
+        .map(|(id, bytes)| (bytes_to_string(bytes), json!(id)))
+        .collect();
+    let merges: Vec<Value> = bpe
+        .merges()
+        .iter()
+        .map(|&(left, right, _)| {
+            let token = |id: u32| bytes_to_string(&bpe.vocab()[id as usize]);
+            json!([token(left), token(right)])
+        })
+        .collect();
+    let added_tokens: Vec<Value> = specials
+        .iter()
+        .map(|(content, id)| {
+            json!({"id": id, "content": content, "single_word": false, "lstrip": false,
+                   "rstrip": false, "normalized": false, "special": true})
+        })
+        .collect();
+    let document = json!({
+        "version": "1.0",
+        "truncation": null,
+        "padding": null,
+        "added_tokens": added_tokens,
+        "normalizer": null,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": tokenizer.pretokenizer().spec().pattern()},
+             "behavior": "Isolated", "invert": false},
+            {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
+        ]},
+        "post_processor": null,
+        "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
+        "model": {
+            "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
+            "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false,
+            "ignore_merges": bpe.whole_piece_lookup(), "vocab": vocab, "merges": merges
+        }
+    });
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+/// Parse a BPE `tokenizer.json`; `what` names the file in errors. A sidecar, if given,
+/// supplies the pretokenizer by name and the training metadata.
+pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tokenizer> {
+    let bad = |message: String| Error::format(what, message);
+    let document: Value = serde_json::from_str(json).map_err(|err| bad(err.to_string()))?;
+    let model = document.get("model").ok_or_else(|| bad("no \"model\"".into()))?;
+    match model.get("type").and_then(Value::as_str) {
+        Some("BPE") => {}
+        other => return Err(bad(format!("model type {other:?} is not supported (only BPE)"))),
+    }
+    if !document.get("normalizer").is_none_or(Value::is_null) {
+        return Err(bad("normalizers are not supported".into()));
+    }
+
+    let mut tokens: Vec<Option<Vec<u8>>> = Vec::new();
+    let mut place = |id: u64, bytes: Vec<u8>| -> Result<()> {
+        let id = usize::try_from(id).map_err(|_| bad(format!("id {id} is too large")))?;
+        if id >= tokens.len() {
+            tokens.resize(id + 1, None);
+        }
+        tokens[id] = Some(bytes);
+        Ok(())
+    };
+    let mut specials = Vec::new();
+    for added in document
+        .get("added_tokens")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(id), Some(content)) = (
+            added.get("id").and_then(Value::as_u64),
+            added.get("content").and_then(Value::as_str),
+        ) else {
+            return Err(bad("an added token lacks \"id\" or \"content\"".into()));
+        };
+        place(id, content.as_bytes().to_vec())?;
+        specials.push((content.to_owned(), id as u32));
+    }
+    let vocab = model
+        .get("vocab")
+        .and_then(Value::as_object)
+        .ok_or_else(|| bad("model has no \"vocab\" object".into()))?;
+    let mut ids_by_string = std::collections::HashMap::with_capacity(vocab.len());
+    for (token, id) in vocab {
+        let id = id
+            .as_u64()
+            .ok_or_else(|| bad(format!("id of {token:?} is not an integer")))?;
+        ids_by_string.insert(token.as_str(), id as u32);
+        if specials.iter().any(|(_, special)| u64::from(*special) == id) {
+            continue;
+        }
+        let bytes = string_to_bytes(token)
+            .ok_or_else(|| bad(format!("token {token:?} is not byte-level")))?;
+        place(id, bytes)?;
+    }
+    let vocab: Vec<Vec<u8>> = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(id, token)| token.ok_or_else(|| bad(format!("no token has id {id}"))))
+        .collect::<Result<_>>()?;
+
+    let mut merges = Vec::new();
+    for (rank, merge) in model
+        .get("merges")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let (left, right) = match merge {
+            Value::String(pair) => pair
+                .split_once(' ')
+                .ok_or_else(|| bad(format!("merge {rank} {pair:?} has no space")))?,
+            Value::Array(pair) if pair.len() == 2 => (
+                pair[0].as_str().unwrap_or_default(),
+                pair[1].as_str().unwrap_or_default(),
+            ),
+            _ => return Err(bad(format!("merge {rank} is neither \"a b\" nor [a, b]"))),
+        };
+        let id = |token: &str| {
+            ids_by_string
+                .get(token)
+                .copied()
+                .ok_or_else(|| bad(format!("merge {rank} uses {token:?}, which is not in the vocab")))
+        };
+        merges.push((id(left)?, id(right)?));
+    }
+    let whole_piece_lookup = model
+        .get("ignore_merges")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let bpe = BpeModel::from_merges(vocab, &merges, specials, whole_piece_lookup, what)?;
+
+    let (spec, info) = match sidecar {
+        Some(sidecar) => (sidecar.pretokenizer, sidecar.info),
+        None => (
+            pretokenizer_spec(document.get("pre_tokenizer")).map_err(bad)?,
+            TrainingInfo {
+                algorithm: "imported".into(),
+                parameters: Value::Null,
+            },
+        ),
+    };
+    let pretokenizer = Pretokenizer::new(spec)?;
+    Ok(Tokenizer::new(Model::Bpe(bpe), pretokenizer, info))
+}
+
+/// The pretokenizer of an HF `pre_tokenizer` section, if fasttok can reproduce it.
+fn pretokenizer_spec(section: Option<&Value>) -> std::result::Result<PretokenizerSpec, String> {
+    let section = section.filter(|s| !s.is_null()).ok_or("no pre_tokenizer")?;
+    let kind = section.get("type").and_then(Value::as_str).unwrap_or_default();
+    let flag = |value: &Value, key: &str| value.get(key).and_then(Value::as_bool);
+    match kind {
+        "ByteLevel" => {
+            if flag(section, "add_prefix_space") == Some(true) {
+                return Err("ByteLevel(add_prefix_space=true) is not supported".into());
+            }
+            if flag(section, "use_regex") == Some(false) {
+                return Err("ByteLevel(use_regex=false) without a Split is not supported".into());
+            }
+            Ok(PretokenizerSpec::Gpt2)
+        }
+        "Sequence" => {
+            let steps = section
+                .get("pretokenizers")
+                .and_then(Value::as_array)
+                .ok_or("Sequence without pretokenizers")?;
+            match steps.as_slice() {
+                [split, byte_level]
+                    if split.get("type").and_then(Value::as_str) == Some("Split")
+                        && byte_level.get("type").and_then(Value::as_str) == Some("ByteLevel")
+                        && flag(byte_level, "use_regex") == Some(false)
+                        && flag(byte_level, "add_prefix_space") != Some(true) =>
+                {
+                    let pattern = split
+                        .pointer("/pattern/Regex")
+                        .and_then(Value::as_str)
+                        .ok_or("Split without a Regex pattern")?;
+                    if split.get("behavior").and_then(Value::as_str) != Some("Isolated")
+                        || flag(split, "invert") == Some(true)
+                    {
+                        return Err("only Split(behavior=\"Isolated\", invert=false) is supported".into());
+                    }
+                    Ok(named_or_custom(pattern))
+                }
+                [single] => pretokenizer_spec(Some(single)),
+                _ => Err("only Sequence[Split, ByteLevel(use_regex=false)] is supported".into()),
+            }
+        }
+        other => Err(format!("pre_tokenizer {other:?} is not supported")),
+    }
+}
+
+/// The named spec whose pattern is `pattern`, else a custom one.
+fn named_or_custom(pattern: &str) -> PretokenizerSpec {
+    [PretokenizerSpec::Gpt2, PretokenizerSpec::Cl100k, PretokenizerSpec::O200k]
+        .into_iter()
+        .find(|spec| spec.pattern() == pattern)
+        .unwrap_or_else(|| PretokenizerSpec::Custom(pattern.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_level_table_matches_gpt2() {
+        assert_eq!(byte_to_char(b' '), 'Ġ');
+        assert_eq!(byte_to_char(b'\n'), 'Ċ');
+        assert_eq!(byte_to_char(b'a'), 'a');
+        assert_eq!(byte_to_char(0xAD), 'Ń');
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(string_to_bytes(&bytes_to_string(&all)).unwrap(), all);
+    }
+}

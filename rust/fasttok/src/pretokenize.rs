@@ -1,0 +1,449 @@
+//! Pretokenizers: split text into the pieces that BPE merges never cross.
+//!
+//! # Engines
+//!
+//! The GPT-style patterns use one look-around, `\s+(?!\S)` ("a whitespace run, but leave
+//! its last character to the next word"). Backtracking engines (fancy-regex, Oniguruma)
+//! support it and run at ~17 MB/s; DFA engines run 3–5× faster but have no look-ahead.
+//! fasttok compiles every top-level alternative of the pattern into one leftmost-first
+//! [`regex_automata::meta::Regex`] (the DFA-class engine), with the look-ahead
+//! alternative replaced by its run `\s+`, and restores the look-ahead semantics exactly in
+//! [`DfaSplitter::resolve`]: a run followed by a non-space loses its last character, and a
+//! one-character run followed by a non-space defers to the later alternatives. Patterns
+//! the DFA engine cannot express (other look-arounds, back-references) run on fancy-regex.
+//!
+//! Both engines implement HF's `Split(behavior="Isolated")`: text between matches is kept
+//! as a piece of its own, so no byte is ever lost.
+
+use std::fmt;
+
+use regex_automata::meta::Regex;
+use regex_automata::{Anchored, Input, PatternID};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// GPT-2's pattern (also r50k/p50k, and HF's `ByteLevel(use_regex=True)`).
+pub const GPT2_PATTERN: &str =
+    r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+/// GPT-4's `cl100k_base` pattern, as tiktoken ships it.
+pub const CL100K_PATTERN: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
+/// GPT-4o's `o200k_base` pattern, as tiktoken ships it.
+pub const O200K_PATTERN: &str = concat!(
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|",
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|",
+    r"\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+);
+
+/// cl100k without its possessive quantifiers, which the DFA engine lacks. Each possessive
+/// quantifier there ends its alternative or is followed by a disjoint class, so dropping
+/// it changes no match (checked against the Python `regex` package in the test-suite).
+const CL100K_DFA_PATTERN: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+(?!\S)|\s";
+
+/// Which pattern a pretokenizer applies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "pattern")]
+pub enum PretokenizerSpec {
+    /// [`GPT2_PATTERN`].
+    Gpt2,
+    /// [`CL100K_PATTERN`].
+    Cl100k,
+    /// [`O200K_PATTERN`].
+    O200k,
+    /// Any other regex (Python `regex` / Oniguruma syntax, incl. `\p{..}` classes).
+    Custom(String),
+}
+
+impl PretokenizerSpec {
+    /// A named spec (`gpt2`, `cl100k`, `o200k`) or else a custom pattern.
+    pub fn from_name_or_pattern(name_or_pattern: &str) -> Self {
+        match name_or_pattern {
+            "gpt2" | "r50k" | "p50k" => Self::Gpt2,
+            "cl100k" | "gpt4" => Self::Cl100k,
+            "o200k" | "gpt4o" => Self::O200k,
+            pattern => Self::Custom(pattern.to_owned()),
+        }
+    }
+
+    /// The canonical pattern, as exported to HF `tokenizer.json` and tiktoken.
+    pub fn pattern(&self) -> &str {
+        match self {
+            Self::Gpt2 => GPT2_PATTERN,
+            Self::Cl100k => CL100K_PATTERN,
+            Self::O200k => O200K_PATTERN,
+            Self::Custom(pattern) => pattern,
+        }
+    }
+
+    /// The short name (`gpt2`, `cl100k`, `o200k`, `custom`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Gpt2 => "gpt2",
+            Self::Cl100k => "cl100k",
+            Self::O200k => "o200k",
+            Self::Custom(_) => "custom",
+        }
+    }
+
+    /// Whether the training feed may cut text before a `\n` that follows an ASCII letter
+    /// or digit without changing any piece.
+    ///
+    /// True for the named patterns: there every alternative that can end in a letter or
+    /// digit stops before `\n`, and no alternative looks behind. A custom pattern gives no
+    /// such guarantee, so the feed cuts it only at line ends (each line is a sequence, as
+    /// in HF's `train(files)`).
+    fn cuts_before_newline(&self) -> bool {
+        !matches!(self, Self::Custom(_))
+    }
+}
+
+/// A compiled pretokenizer.
+#[derive(Clone)]
+pub struct Pretokenizer {
+    spec: PretokenizerSpec,
+    engine: Engine,
+}
+
+#[derive(Clone)]
+enum Engine {
+    Dfa(Box<DfaSplitter>),
+    Backtracking(Box<fancy_regex::Regex>),
+}
+
+impl fmt::Debug for Pretokenizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let engine = match self.engine {
+            Engine::Dfa(_) => "dfa",
+            Engine::Backtracking(_) => "backtracking",
+        };
+        f.debug_struct("Pretokenizer")
+            .field("spec", &self.spec)
+            .field("engine", &engine)
+            .finish()
+    }
+}
+
+impl PartialEq for Pretokenizer {
+    fn eq(&self, other: &Self) -> bool {
+        self.spec == other.spec
+    }
+}
+
+impl Pretokenizer {
+    /// Compile `spec`, on the DFA engine when the pattern allows it.
+    pub fn new(spec: PretokenizerSpec) -> Result<Self> {
+        let dfa_pattern = match spec {
+            PretokenizerSpec::Cl100k => CL100K_DFA_PATTERN,
+            _ => spec.pattern(),
+        };
+        let engine = match DfaSplitter::new(dfa_pattern) {
+            Some(splitter) => Engine::Dfa(Box::new(splitter)),
+            None => Engine::Backtracking(Box::new(
+                fancy_regex::Regex::new(spec.pattern()).map_err(|err| Error::InvalidPattern {
+                    pattern: spec.pattern().to_owned(),
+                    message: err.to_string(),
+                })?,
+            )),
+        };
+        Ok(Self { spec, engine })
+    }
+
+    /// Compile a named spec or custom pattern (see [`PretokenizerSpec::from_name_or_pattern`]).
+    pub fn from_name_or_pattern(name_or_pattern: &str) -> Result<Self> {
+        Self::new(PretokenizerSpec::from_name_or_pattern(name_or_pattern))
+    }
+
+    /// The spec this pretokenizer was compiled from.
+    pub fn spec(&self) -> &PretokenizerSpec {
+        &self.spec
+    }
+
+    /// Call `piece` on each piece of `text`, in order; the pieces concatenate to `text`.
+    pub fn split<'t>(&self, text: &'t str, mut piece: impl FnMut(&'t str)) -> Result<()> {
+        let mut emit = |start: usize, end: usize| {
+            if start < end {
+                piece(&text[start..end]);
+            }
+        };
+        let mut covered = 0;
+        match &self.engine {
+            Engine::Dfa(splitter) => {
+                let mut from = 0;
+                while let Some((start, end)) = splitter.next_match(text, from) {
+                    emit(covered, start);
+                    emit(start, end);
+                    covered = end;
+                    from = if end > start {
+                        end
+                    } else {
+                        next_char_boundary(text, start)
+                    };
+                    if from >= text.len() {
+                        break;
+                    }
+                }
+            }
+            Engine::Backtracking(regex) => {
+                for found in regex.find_iter(text) {
+                    let found = found.map_err(|err| Error::InvalidPattern {
+                        pattern: self.spec.pattern().to_owned(),
+                        message: err.to_string(),
+                    })?;
+                    emit(covered, found.start());
+                    emit(found.start(), found.end());
+                    covered = found.end().max(covered);
+                }
+            }
+        }
+        emit(covered, text.len());
+        Ok(())
+    }
+
+    /// The pieces of `text` as a vector (convenience for tests and small inputs).
+    pub fn pieces<'t>(&self, text: &'t str) -> Result<Vec<&'t str>> {
+        let mut pieces = Vec::new();
+        self.split(text, |piece| pieces.push(piece))?;
+        Ok(pieces)
+    }
+
+    /// The first position at or after `at` where `text` may be cut into two independently
+    /// pretokenized parts without changing any piece; `text.len()` if there is none.
+    pub fn next_cut(&self, text: &str, at: usize) -> usize {
+        let bytes = text.as_bytes();
+        let mut at = at;
+        while let Some(offset) = bytes.get(at..).and_then(|rest| memchr_newline(rest)) {
+            let newline = at + offset;
+            if self.spec.cuts_before_newline() {
+                if newline > 0 && bytes[newline - 1].is_ascii_alphanumeric() {
+                    return newline;
+                }
+            } else {
+                return newline + 1;
+            }
+            at = newline + 1;
+        }
+        text.len()
+    }
+
+    /// The last position at or before `at` where `text` may be cut (see [`Self::next_cut`]);
+    /// 0 if there is none.
+    pub fn prev_cut(&self, text: &str, at: usize) -> usize {
+        let bytes = &text.as_bytes()[..at.min(text.len())];
+        let mut end = bytes.len();
+        while let Some(newline) = bytes[..end].iter().rposition(|&b| b == b'\n') {
+            if self.spec.cuts_before_newline() {
+                if newline > 0 && bytes[newline - 1].is_ascii_alphanumeric() {
+                    return newline;
+                }
+            } else if newline + 1 <= at {
+                return newline + 1;
+            }
+            end = newline;
+        }
+        0
+    }
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+fn next_char_boundary(text: &str, at: usize) -> usize {
+    let mut next = at + 1;
+    while next < text.len() && !text.is_char_boundary(next) {
+        next += 1;
+    }
+    next
+}
+
+/// The look-ahead alternative `X+(?!\S)` of a pattern, compiled as `X+`.
+#[derive(Clone)]
+struct TrailingRun {
+    /// The pattern id of the alternative inside [`DfaSplitter::regex`].
+    id: PatternID,
+    /// The alternatives after it, tried when it fails (one-character run before a non-space).
+    fallback: Option<Regex>,
+}
+
+/// Leftmost-first search over the top-level alternatives, with `\s+(?!\S)` restored.
+#[derive(Clone)]
+struct DfaSplitter {
+    regex: Regex,
+    trailing_run: Option<TrailingRun>,
+}
+
+impl DfaSplitter {
+    /// `None` when the pattern needs a backtracking engine.
+    fn new(pattern: &str) -> Option<Self> {
+        let alternatives = top_level_alternatives(pattern);
+        let mut compiled: Vec<String> = Vec::with_capacity(alternatives.len());
+        let mut trailing_index = None;
+        for (index, alternative) in alternatives.iter().enumerate() {
+            match alternative.strip_suffix(r"(?!\S)") {
+                Some(run @ (r"\s+" | " +")) if trailing_index.is_none() => {
+                    trailing_index = Some(index);
+                    compiled.push(run.to_owned());
+                }
+                _ => compiled.push((*alternative).to_owned()),
+            }
+        }
+        let regex = Regex::new_many(&compiled).ok()?;
+        let trailing_run = match trailing_index {
+            None => None,
+            Some(index) => {
+                let rest = &compiled[index + 1..];
+                let fallback = if rest.is_empty() {
+                    None
+                } else {
+                    Some(Regex::new_many(rest).ok()?)
+                };
+                Some(TrailingRun {
+                    id: PatternID::new(index).ok()?,
+                    fallback,
+                })
+            }
+        };
+        Some(Self {
+            regex,
+            trailing_run,
+        })
+    }
+
+    /// The exact leftmost match starting at or after `from`.
+    fn next_match(&self, text: &str, from: usize) -> Option<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut at = from;
+        while at < bytes.len() {
+            // Almost every piece starts where the previous one ended: an anchored search
+            // needs only the forward DFA, so try it before the general search.
+            let found = self
+                .regex
+                .search(&Input::new(bytes).range(at..).anchored(Anchored::Yes))
+                .or_else(|| self.regex.search(&Input::new(bytes).range(at..)))?;
+            match self.resolve(text, found) {
+                Some(end) => return Some((found.start(), end)),
+                None => at = next_char_boundary(text, found.start()),
+            }
+        }
+        None
+    }
+
+    /// The end of the true match for a DFA match, or `None` if the pattern has no match
+    /// starting there.
+    fn resolve(&self, text: &str, found: regex_automata::Match) -> Option<usize> {
+        let Some(run) = self.trailing_run.as_ref().filter(|run| run.id == found.pattern()) else {
+            return Some(found.end());
+        };
+        let followed_by_non_space = text[found.end()..]
+            .chars()
+            .next()
+            .is_some_and(|next| !next.is_whitespace());
+        if !followed_by_non_space {
+            return Some(found.end());
+        }
+        let matched = &text[found.start()..found.end()];
+        let last_char = matched.chars().next_back().map_or(0, char::len_utf8);
+        if matched.len() > last_char {
+            // Backtrack by one character: the look-ahead then sees that (space) character.
+            return Some(found.end() - last_char);
+        }
+        let fallback = run.fallback.as_ref()?;
+        fallback
+            .search(
+                &Input::new(text.as_bytes())
+                    .range(found.start()..)
+                    .anchored(Anchored::Yes),
+            )
+            .map(|m| m.end())
+    }
+}
+
+/// Split a pattern at its top-level `|` (outside groups and classes, not escaped).
+fn top_level_alternatives(pattern: &str) -> Vec<&str> {
+    let mut alternatives = Vec::new();
+    let (mut depth, mut in_class, mut escaped, mut start) = (0usize, false, false, 0);
+    for (index, c) in pattern.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => depth += 1,
+            ')' if !in_class => depth = depth.saturating_sub(1),
+            '|' if !in_class && depth == 0 => {
+                alternatives.push(&pattern[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    alternatives.push(&pattern[start..]);
+    alternatives
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(spec: &str, text: &str) -> Vec<String> {
+        let pretokenizer = Pretokenizer::from_name_or_pattern(spec).unwrap();
+        let pieces = pretokenizer.pieces(text).unwrap();
+        assert_eq!(pieces.concat(), text);
+        pieces.into_iter().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn gpt2_keeps_one_space_for_the_next_word() {
+        assert_eq!(
+            pieces("gpt2", "Hello   world's 42!!\n\n  x"),
+            ["Hello", "  ", " world", "'s", " 42", "!!", "\n\n ", " x"]
+        );
+    }
+
+    #[test]
+    fn single_space_before_word_falls_back_to_later_alternative() {
+        assert_eq!(pieces("gpt2", "a \tb"), ["a", " ", "\t", "b"]);
+        assert_eq!(pieces("cl100k", "a \tb  "), ["a", " ", "\tb", "  "]);
+    }
+
+    #[test]
+    fn all_named_specs_use_the_dfa_engine() {
+        for name in ["gpt2", "cl100k", "o200k"] {
+            let pretokenizer = Pretokenizer::from_name_or_pattern(name).unwrap();
+            assert!(matches!(pretokenizer.engine, Engine::Dfa(_)), "{name}");
+        }
+    }
+
+    #[test]
+    fn backtracking_fallback_and_gaps() {
+        // A look-behind needs the backtracking engine; unmatched text stays as pieces.
+        assert_eq!(pieces(r"(?<=a)b+", "abbcab"), ["a", "bb", "ca", "b"]);
+    }
+
+    #[test]
+    fn bad_pattern_is_an_error() {
+        let err = Pretokenizer::from_name_or_pattern("(unclosed").unwrap_err();
+        assert!(matches!(err, Error::InvalidPattern { .. }));
+    }
+
+    #[test]
+    fn cuts_do_not_change_pieces() {
+        let text = "one two\n  three;\nfour 5\n\n six\n";
+        for name in ["gpt2", "cl100k", "o200k"] {
+            let pretokenizer = Pretokenizer::from_name_or_pattern(name).unwrap();
+            let whole = pretokenizer.pieces(text).unwrap();
+            let mut cut_pieces = Vec::new();
+            let mut start = 0;
+            while start < text.len() {
+                let cut = pretokenizer.next_cut(text, start + 1).max(start + 1);
+                let cut = cut.min(text.len());
+                cut_pieces.extend(pretokenizer.pieces(&text[start..cut]).unwrap());
+                start = cut;
+            }
+            assert_eq!(whole, cut_pieces, "{name}");
+        }
+    }
+}
