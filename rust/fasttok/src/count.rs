@@ -281,7 +281,8 @@ impl BlockReader {
             },
         };
         self.pending = bytes.split_off(valid);
-        let text = String::from_utf8(bytes).map_err(|err| invalid_at(err.utf8_error().valid_up_to()))?;
+        let text =
+            String::from_utf8(bytes).map_err(|err| invalid_at(err.utf8_error().valid_up_to()))?;
         self.offset += valid as u64;
         Ok(text)
     }
@@ -323,10 +324,7 @@ fn jsonl_documents(
             continue;
         }
         let bad_line = |message: String| {
-            Error::format(
-                format!("{} line {}", path.display(), line_number),
-                message,
-            )
+            Error::format(format!("{} line {}", path.display(), line_number), message)
         };
         let record: serde_json::Value =
             serde_json::from_str(line).map_err(|err| bad_line(err.to_string()))?;

@@ -84,7 +84,12 @@ impl Tokenizer {
         texts: &[S],
         pool: &rayon::ThreadPool,
     ) -> Result<Vec<Vec<u32>>> {
-        pool.install(|| texts.par_iter().map(|text| self.encode(text.as_ref())).collect())
+        pool.install(|| {
+            texts
+                .par_iter()
+                .map(|text| self.encode(text.as_ref()))
+                .collect()
+        })
     }
 
     /// The bytes of `ids`, concatenated.

@@ -331,7 +331,11 @@ impl DfaSplitter {
     /// The end of the true match for a DFA match, or `None` if the pattern has no match
     /// starting there.
     fn resolve(&self, text: &str, found: regex_automata::Match) -> Option<usize> {
-        let Some(run) = self.trailing_run.as_ref().filter(|run| run.id == found.pattern()) else {
+        let Some(run) = self
+            .trailing_run
+            .as_ref()
+            .filter(|run| run.id == found.pattern())
+        else {
             return Some(found.end());
         };
         let followed_by_non_space = text[found.end()..]

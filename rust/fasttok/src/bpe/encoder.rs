@@ -94,7 +94,10 @@ impl BpeModel {
             let mut bytes = token(left)?.clone();
             bytes.extend_from_slice(token(right)?);
             let merged = *token_ids.get(bytes.as_slice()).ok_or_else(|| {
-                Error::format(what, format!("the result of merge {rank} is not in the vocabulary"))
+                Error::format(
+                    what,
+                    format!("the result of merge {rank} is not in the vocabulary"),
+                )
             })?;
             resolved.push((left, right, merged));
         }
@@ -107,7 +110,13 @@ impl BpeModel {
             }
         }
         let ordinary = vocab.len();
-        Ok(Self::assemble(vocab, ordinary, resolved, specials, whole_piece_lookup))
+        Ok(Self::assemble(
+            vocab,
+            ordinary,
+            resolved,
+            specials,
+            whole_piece_lookup,
+        ))
     }
 
     fn assemble(
@@ -203,11 +212,13 @@ impl BpeModel {
     /// tiktoken-style scan: find the lowest-rank pair, merge it, repeat.
     fn merge_short(&self, ids: &mut Vec<u32>, start: usize) {
         let rank_at = |ids: &[u32], i: usize| -> u32 {
-            self.rank(ids[i], ids[i + 1]).map_or(u32::MAX, |(rank, _)| rank)
+            self.rank(ids[i], ids[i + 1])
+                .map_or(u32::MAX, |(rank, _)| rank)
         };
         let mut ranks: Vec<u32> = (start..ids.len() - 1).map(|i| rank_at(ids, i)).collect();
         loop {
-            let Some((best, &rank)) = ranks.iter().enumerate().min_by_key(|&(_, &rank)| rank) else {
+            let Some((best, &rank)) = ranks.iter().enumerate().min_by_key(|&(_, &rank)| rank)
+            else {
                 break;
             };
             if rank == u32::MAX {
@@ -235,7 +246,10 @@ impl BpeModel {
         let mut prev: Vec<usize> = (0..n).map(|i| if i == 0 { NONE } else { i - 1 }).collect();
         let mut alive = vec![true; n];
         let mut heap: BinaryHeap<Reverse<(u32, usize)>> = (0..n - 1)
-            .filter_map(|i| self.rank(symbols[i], symbols[i + 1]).map(|(rank, _)| Reverse((rank, i))))
+            .filter_map(|i| {
+                self.rank(symbols[i], symbols[i + 1])
+                    .map(|(rank, _)| Reverse((rank, i)))
+            })
             .collect();
         while let Some(Reverse((rank, at))) = heap.pop() {
             let second = next[at];

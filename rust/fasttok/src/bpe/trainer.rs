@@ -192,8 +192,14 @@ impl MergeEngine {
             for (offset, &byte) in word.iter().enumerate() {
                 let position = start + offset as u32;
                 engine.symbols.push(engine.byte_ids[byte as usize]);
-                engine.prev.push(if offset == 0 { NONE } else { position - 1 });
-                engine.next.push(if offset + 1 == word.len() { NONE } else { position + 1 });
+                engine
+                    .prev
+                    .push(if offset == 0 { NONE } else { position - 1 });
+                engine.next.push(if offset + 1 == word.len() {
+                    NONE
+                } else {
+                    position + 1
+                });
                 engine.word_of.push(index as u32);
             }
             engine.word_counts.push(*count);
@@ -202,7 +208,8 @@ impl MergeEngine {
     }
 
     fn fits(&self, left: u32, right: u32) -> bool {
-        self.tokens[left as usize].len() + self.tokens[right as usize].len() <= self.max_token_length
+        self.tokens[left as usize].len() + self.tokens[right as usize].len()
+            <= self.max_token_length
     }
 
     /// Count every adjacent pair of every word, in parallel over arena ranges.

@@ -117,10 +117,16 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
 pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tokenizer> {
     let bad = |message: String| Error::format(what, message);
     let document: Value = serde_json::from_str(json).map_err(|err| bad(err.to_string()))?;
-    let model = document.get("model").ok_or_else(|| bad("no \"model\"".into()))?;
+    let model = document
+        .get("model")
+        .ok_or_else(|| bad("no \"model\"".into()))?;
     match model.get("type").and_then(Value::as_str) {
         Some("BPE") => {}
-        other => return Err(bad(format!("model type {other:?} is not supported (only BPE)"))),
+        other => {
+            return Err(bad(format!(
+                "model type {other:?} is not supported (only BPE)"
+            )))
+        }
     }
     if !document.get("normalizer").is_none_or(Value::is_null) {
         return Err(bad("normalizers are not supported".into()));
@@ -161,7 +167,10 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
             .as_u64()
             .ok_or_else(|| bad(format!("id of {token:?} is not an integer")))?;
         ids_by_string.insert(token.as_str(), id as u32);
-        if specials.iter().any(|(_, special)| u64::from(*special) == id) {
+        if specials
+            .iter()
+            .any(|(_, special)| u64::from(*special) == id)
+        {
             continue;
         }
         let bytes = string_to_bytes(token)
@@ -193,10 +202,11 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
             _ => return Err(bad(format!("merge {rank} is neither \"a b\" nor [a, b]"))),
         };
         let id = |token: &str| {
-            ids_by_string
-                .get(token)
-                .copied()
-                .ok_or_else(|| bad(format!("merge {rank} uses {token:?}, which is not in the vocab")))
+            ids_by_string.get(token).copied().ok_or_else(|| {
+                bad(format!(
+                    "merge {rank} uses {token:?}, which is not in the vocab"
+                ))
+            })
         };
         merges.push((id(left)?, id(right)?));
     }
@@ -223,7 +233,10 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
 /// The pretokenizer of an HF `pre_tokenizer` section, if fasttok can reproduce it.
 fn pretokenizer_spec(section: Option<&Value>) -> std::result::Result<PretokenizerSpec, String> {
     let section = section.filter(|s| !s.is_null()).ok_or("no pre_tokenizer")?;
-    let kind = section.get("type").and_then(Value::as_str).unwrap_or_default();
+    let kind = section
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let flag = |value: &Value, key: &str| value.get(key).and_then(Value::as_bool);
     match kind {
         "ByteLevel" => {
@@ -254,7 +267,9 @@ fn pretokenizer_spec(section: Option<&Value>) -> std::result::Result<Pretokenize
                     if split.get("behavior").and_then(Value::as_str) != Some("Isolated")
                         || flag(split, "invert") == Some(true)
                     {
-                        return Err("only Split(behavior=\"Isolated\", invert=false) is supported".into());
+                        return Err(
+                            "only Split(behavior=\"Isolated\", invert=false) is supported".into(),
+                        );
                     }
                     Ok(named_or_custom(pattern))
                 }
@@ -268,10 +283,14 @@ fn pretokenizer_spec(section: Option<&Value>) -> std::result::Result<Pretokenize
 
 /// The named spec whose pattern is `pattern`, else a custom one.
 fn named_or_custom(pattern: &str) -> PretokenizerSpec {
-    [PretokenizerSpec::Gpt2, PretokenizerSpec::Cl100k, PretokenizerSpec::O200k]
-        .into_iter()
-        .find(|spec| spec.pattern() == pattern)
-        .unwrap_or_else(|| PretokenizerSpec::Custom(pattern.to_owned()))
+    [
+        PretokenizerSpec::Gpt2,
+        PretokenizerSpec::Cl100k,
+        PretokenizerSpec::O200k,
+    ]
+    .into_iter()
+    .find(|spec| spec.pattern() == pattern)
+    .unwrap_or_else(|| PretokenizerSpec::Custom(pattern.to_owned()))
 }
 
 #[cfg(test)]

@@ -54,7 +54,10 @@ pub fn load(path: &Path) -> Result<Tokenizer> {
     };
     let json = read(&json_path)?;
     let sidecar = if sidecar_path.is_file() {
-        Some(meta::from_json(&read(&sidecar_path)?, &sidecar_path.display().to_string())?)
+        Some(meta::from_json(
+            &read(&sidecar_path)?,
+            &sidecar_path.display().to_string(),
+        )?)
     } else {
         None
     };

@@ -1,0 +1,34 @@
+"""fasttok: fast, exact tokenizer training with a Rust core.
+
+>>> import fasttok
+>>> tok = fasttok.train("corpora/sample.txt", vocab_size=4096)  # doctest: +SKIP
+>>> tok.save("my-tokenizer")  # doctest: +SKIP
+"""
+
+# This is the public API of fasttok.
+from fasttok._fasttok import Pretokenizer, WordCounts, __version__
+from fasttok.exceptions import (
+    CorpusError,
+    FasttokError,
+    FormatError,
+    ParameterError,
+    PatternError,
+    TokenIdError,
+)
+from fasttok.tokenizer import Tokenizer
+from fasttok.train import count, train
+
+__all__ = [
+    "CorpusError",
+    "FasttokError",
+    "FormatError",
+    "ParameterError",
+    "PatternError",
+    "Pretokenizer",
+    "TokenIdError",
+    "Tokenizer",
+    "WordCounts",
+    "__version__",
+    "count",
+    "train",
+]

@@ -1,0 +1,85 @@
+"""Corpus sources: paths, globs, directories, iterables and ``datasets`` objects.
+
+A corpus is resolved into *files*, which the Rust core reads and streams itself, and/or
+an iterable of *documents* (``str`` or ``bytes``), which the core buffers in large
+batches. Each file is one document, except ``.jsonl``/``.ndjson`` files, where the
+``text_field`` of each line's object is one.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+from fasttok.exceptions import CorpusError
+
+PathLike = Union[str, "os.PathLike[str]"]
+#: What ``fasttok.train`` and ``fasttok.count`` accept as a corpus.
+Corpus = Union[PathLike, Iterable[PathLike], Iterable[str], Iterable[bytes], Any]
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class ResolvedCorpus:
+    """A corpus split into files for Rust to read and Python documents to stream."""
+
+    files: list[str]
+    documents: Iterable[str | bytes] | None
+
+
+def resolve(corpus: Corpus, text_field: str = "text") -> ResolvedCorpus:
+    """Resolve ``corpus`` into files and documents.
+
+    ``str``/``PathLike`` values (alone or in a list or tuple) are paths: a file, a
+    directory (all non-hidden files below it, sorted) or a glob. A ``datasets.Dataset``
+    or ``IterableDataset`` yields its ``text_field`` column. Any other iterable yields
+    documents (``str`` or ``bytes``); pass in-memory texts as ``iter(texts)``.
+    """
+    if isinstance(corpus, (str, os.PathLike)):
+        return ResolvedCorpus(_expand(corpus), None)
+    if isinstance(corpus, (list, tuple)) and all(isinstance(p, (str, os.PathLike)) for p in corpus):
+        return ResolvedCorpus([f for path in corpus for f in _expand(path)], None)
+    if type(corpus).__module__.startswith("datasets."):
+        return ResolvedCorpus([], _dataset_texts(corpus, text_field))
+    if isinstance(corpus, Iterable):
+        return ResolvedCorpus([], corpus)
+    raise TypeError(f"a corpus must be a path, a list of paths or an iterable of texts, not {type(corpus).__name__}")
+
+
+def _expand(path: PathLike) -> list[str]:
+    text = os.fspath(path)
+    if os.path.isdir(text):
+        files = sorted(
+            str(p)
+            for p in Path(text).rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(text).parts)
+        )
+        if not files:
+            raise CorpusError(f"empty corpus: directory {text} contains no files")
+        return files
+    if _GLOB_CHARS & set(text) and not os.path.exists(text):
+        files = sorted(f for f in glob.glob(text, recursive=True) if os.path.isfile(f))
+        if not files:
+            raise CorpusError(f"empty corpus: glob {text!r} matches no file")
+        return files
+    if not os.path.exists(text):
+        hint = " (to train on in-memory texts, pass an iterator: iter(texts))" if any(c.isspace() for c in text) else ""
+        raise CorpusError(f"cannot read {text}: no such file or directory{hint}")
+    return [text]
+
+
+def _dataset_texts(dataset: Any, text_field: str) -> Iterator[str]:
+    """The ``text_field`` column of a ``datasets`` object, in column batches when possible."""
+    if text_field not in (dataset.column_names or [text_field]):
+        raise CorpusError(f"the dataset has no column {text_field!r} (columns: {dataset.column_names})")
+    if hasattr(dataset, "iter") and not type(dataset).__name__.startswith("Iterable"):
+        for batch in dataset.iter(batch_size=1024):
+            yield from batch[text_field]
+    else:
+        for row in dataset:
+            yield row[text_field]

@@ -1,0 +1,170 @@
+"""``Tokenizer``: encode, decode, inspect, save, load and export."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from fasttok import _fasttok
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
+
+Ids = Union[Sequence[int], "np.ndarray[Any, np.dtype[np.integer[Any]]]"]
+
+
+def _id_list(ids: Ids) -> list[int]:
+    if isinstance(ids, np.ndarray):
+        return ids.astype(np.int64, copy=False).ravel().tolist()
+    return list(ids)
+
+
+class Tokenizer:
+    """A byte-level BPE tokenizer: a pretokenizer (regex) plus ordered merges.
+
+    Ids 0–255 are the single bytes, learned tokens follow in the order they were
+    created, then special tokens. Instances are immutable; training returns a new one.
+
+    >>> tok = fasttok.train(iter(["low lower lowest"] * 50), vocab_size=260)  # doctest: +SKIP
+    >>> tok.decode(tok.encode("lowest")) == "lowest"  # doctest: +SKIP
+    True
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(self, core: _fasttok.Tokenizer) -> None:
+        self._core = core
+
+    # ==================== Loading and saving
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Tokenizer:
+        """Load a directory written by :meth:`save`, or any byte-level BPE ``tokenizer.json``."""
+        return cls(_fasttok.Tokenizer.load(os.fspath(path)))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write ``tokenizer.json`` (HF format) and ``fasttok.json`` (metadata) into directory ``path``."""
+        self._core.save(os.fspath(path))
+
+    def to_hf_json(self) -> str:
+        """The HF ``tokenizer.json`` text; ``tokenizers.Tokenizer.from_str`` loads it."""
+        return self._core.to_hf_json()
+
+    def to_tiktoken(self) -> dict[str, Any]:
+        """Keyword arguments for ``tiktoken.Encoding``: ``name``, ``pat_str``, ``mergeable_ranks``, ``special_tokens``."""
+        return {
+            "name": f"fasttok-{self.pretokenizer}-{self.vocab_size}",
+            "pat_str": self.pattern,
+            "mergeable_ranks": self._core.mergeable_ranks(),
+            "special_tokens": self.special_tokens,
+        }
+
+    def save_tiktoken(self, path: str | os.PathLike[str]) -> None:
+        """Write the ``.tiktoken`` rank file (``tiktoken.load.load_tiktoken_bpe`` reads it)."""
+        with open(path, "w", encoding="ascii") as file:
+            file.write(self._core.to_rank_file())
+
+    def to_transformers(self) -> PreTrainedTokenizerFast:
+        """A ``transformers.PreTrainedTokenizerFast`` with the same vocabulary (needs ``transformers``)."""
+        from tokenizers import Tokenizer as HfTokenizer
+        from transformers import PreTrainedTokenizerFast
+
+        return PreTrainedTokenizerFast(tokenizer_object=HfTokenizer.from_str(self.to_hf_json()))
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        return (_from_json, (self._core.to_hf_json(), self._core.to_sidecar_json()))
+
+    # ==================== Encoding and decoding
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text`` (special-token strings are encoded as ordinary text)."""
+        return self._core.encode(text)
+
+    def encode_batch(
+        self, texts: Iterable[str], *, num_threads: int | None = None, return_numpy: bool = False
+    ) -> list[list[int]] | list[np.ndarray[Any, np.dtype[np.uint32]]]:
+        """Encode many texts in parallel (``num_threads``: default one per core).
+
+        Returns one list of ids per text, or one ``uint32`` array per text with ``return_numpy``.
+        """
+        ids, offsets = self._core.encode_batch_flat(list(texts), num_threads)
+        arrays = np.split(ids, offsets[1:-1].astype(np.intp)) if len(offsets) > 1 else []
+        return arrays if return_numpy else [array.tolist() for array in arrays]
+
+    def decode(self, ids: Ids) -> str:
+        """The text of ``ids``; bytes that are not valid UTF-8 become U+FFFD."""
+        return self._core.decode_bytes(_id_list(ids)).decode("utf-8", errors="replace")
+
+    def decode_bytes(self, ids: Ids) -> bytes:
+        """The raw bytes of ``ids``."""
+        return self._core.decode_bytes(_id_list(ids))
+
+    # ==================== Vocabulary
+
+    def token_to_id(self, token: str | bytes) -> int | None:
+        """The id of a token given as bytes (or text), or ``None``."""
+        return self._core.token_to_id(token.encode() if isinstance(token, str) else token)
+
+    def id_to_token(self, id: int) -> bytes | None:
+        """The bytes of token ``id``, or ``None`` if there is no such id."""
+        return self._core.id_to_token(id)
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of tokens, special tokens included."""
+        return self._core.vocab_size
+
+    @property
+    def vocab(self) -> dict[bytes, int]:
+        """``{token bytes: id}``, special tokens included."""
+        return {token: id for id, token in enumerate(self._core.vocab_list())}
+
+    @property
+    def merges(self) -> list[tuple[bytes, bytes]]:
+        """The merges in the order they were learned, as pairs of token bytes."""
+        vocab = self._core.vocab_list()
+        return [(vocab[left], vocab[right]) for left, right, _ in self._core.merge_ids()]
+
+    @property
+    def special_tokens(self) -> dict[str, int]:
+        """``{special token text: id}``."""
+        return self._core.special_tokens()
+
+    @property
+    def pattern(self) -> str:
+        """The pretokenizer regex."""
+        return self._core.pattern
+
+    @property
+    def pretokenizer(self) -> str:
+        """The pretokenizer's name: ``gpt2``, ``cl100k``, ``o200k`` or ``custom``."""
+        return self._core.pretokenizer_name
+
+    @property
+    def algorithm(self) -> str:
+        """The algorithm that made this tokenizer (``bpe``; ``imported`` for foreign files)."""
+        return self._core.algorithm
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The training parameters recorded in the sidecar."""
+        parameters = json.loads(self._core.parameters)
+        return parameters if isinstance(parameters, dict) else {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Tokenizer) and self._core == other._core
+
+    def __hash__(self) -> int:
+        return hash((self.vocab_size, self.pattern))
+
+    def __repr__(self) -> str:
+        return f"Tokenizer(algorithm={self.algorithm!r}, vocab_size={self.vocab_size}, pretokenizer={self.pretokenizer!r})"
+
+
+def _from_json(hf_json: str, sidecar_json: str) -> Tokenizer:
+    """Unpickle: rebuild from the two JSON documents."""
+    return Tokenizer(_fasttok.Tokenizer.from_json(hf_json, sidecar_json))

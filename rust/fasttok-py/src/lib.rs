@@ -1,0 +1,33 @@
+//! The private extension `fasttok._fasttok`: conversions only, no algorithms.
+//!
+//! The public API is the Python package `fasttok`; see `python/fasttok/__init__.py`.
+
+mod count;
+mod error;
+mod pool;
+mod pretokenize;
+mod run;
+mod tokenizer;
+mod train;
+
+#[pyo3::pymodule(gil_used = false)]
+mod _fasttok {
+    #[pymodule_export]
+    use crate::count::{count, PyWordCounts};
+    #[pymodule_export]
+    use crate::error::{
+        CorpusError, FasttokError, FormatError, ParameterError, PatternError, TokenIdError,
+    };
+    #[pymodule_export]
+    use crate::pretokenize::PyPretokenizer;
+    #[pymodule_export]
+    use crate::tokenizer::PyTokenizer;
+    #[pymodule_export]
+    use crate::train::train_bpe;
+
+    #[pymodule_init]
+    fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+        use pyo3::types::PyModuleMethods;
+        module.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+}

@@ -1,0 +1,201 @@
+//! `Tokenizer`: encode, decode, inspect, save and export.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use fasttok::{io, Tokenizer};
+use numpy::PyArray1;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use crate::error::{CoreError, CoreResult};
+use crate::pool::thread_pool;
+
+/// A trained or loaded tokenizer (immutable).
+#[pyclass(frozen, module = "fasttok._fasttok", name = "Tokenizer")]
+pub struct PyTokenizer {
+    inner: Arc<Tokenizer>,
+}
+
+impl From<Tokenizer> for PyTokenizer {
+    fn from(tokenizer: Tokenizer) -> Self {
+        Self {
+            inner: Arc::new(tokenizer),
+        }
+    }
+}
+
+/// Ids as `u32`, or a clear error for negative or oversized values.
+fn checked_ids(ids: Vec<i64>, vocab_size: usize) -> CoreResult<Vec<u32>> {
+    ids.into_iter()
+        .map(|id| {
+            u32::try_from(id)
+                .ok()
+                .filter(|&id| (id as usize) < vocab_size)
+                .ok_or(CoreError(fasttok::Error::UnknownId {
+                    id: id as u64,
+                    vocab_size,
+                }))
+        })
+        .collect()
+}
+
+#[pymethods]
+impl PyTokenizer {
+    /// Token ids of `text`.
+    fn encode(&self, py: Python<'_>, text: &str) -> CoreResult<Vec<u32>> {
+        // Short texts are not worth a GIL round trip.
+        if text.len() < 4096 {
+            return Ok(self.inner.encode(text)?);
+        }
+        Ok(py.detach(|| self.inner.encode(text))?)
+    }
+
+    /// Encode `texts` in parallel; returns `(ids, offsets)`: text `i` has
+    /// `ids[offsets[i]:offsets[i+1]]`.
+    #[pyo3(signature = (texts, num_threads = None))]
+    fn encode_batch_flat<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+        num_threads: Option<usize>,
+    ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>)> {
+        let pool = thread_pool(num_threads)?;
+        let encoded = py
+            .detach(|| self.inner.encode_batch(&texts, &pool))
+            .map_err(CoreError)?;
+        let mut offsets = Vec::with_capacity(encoded.len() + 1);
+        offsets.push(0u64);
+        let mut flat = Vec::with_capacity(encoded.iter().map(Vec::len).sum());
+        for ids in encoded {
+            flat.extend_from_slice(&ids);
+            offsets.push(flat.len() as u64);
+        }
+        Ok((
+            PyArray1::from_vec(py, flat),
+            PyArray1::from_vec(py, offsets),
+        ))
+    }
+
+    /// The bytes of `ids`.
+    fn decode_bytes<'py>(&self, py: Python<'py>, ids: Vec<i64>) -> CoreResult<Bound<'py, PyBytes>> {
+        let ids = checked_ids(ids, self.inner.vocab_size())?;
+        Ok(PyBytes::new(py, &self.inner.decode_bytes(&ids)?))
+    }
+
+    /// The id of `token` (bytes, or text for special tokens), or `None`.
+    fn token_to_id(&self, token: &[u8]) -> Option<u32> {
+        self.inner.token_to_id(token)
+    }
+
+    /// The bytes of token `id`, or `None`.
+    fn id_to_token<'py>(&self, py: Python<'py>, id: i64) -> Option<Bound<'py, PyBytes>> {
+        let id = u32::try_from(id).ok()?;
+        self.inner
+            .id_to_token(id)
+            .map(|bytes| PyBytes::new(py, bytes))
+    }
+
+    /// Number of tokens, special tokens included.
+    #[getter]
+    fn vocab_size(&self) -> usize {
+        self.inner.vocab_size()
+    }
+
+    /// Token bytes by id (special tokens as their UTF-8 text).
+    fn vocab_list<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyBytes>> {
+        self.inner
+            .bpe()
+            .vocab()
+            .iter()
+            .map(|bytes| PyBytes::new(py, bytes))
+            .collect()
+    }
+
+    /// Merges in rank order as `(left id, right id, merged id)`.
+    fn merge_ids(&self) -> Vec<(u32, u32, u32)> {
+        self.inner.bpe().merges().to_vec()
+    }
+
+    /// Special tokens as `{text: id}`.
+    fn special_tokens<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (token, id) in self.inner.bpe().specials() {
+            dict.set_item(token, id)?;
+        }
+        Ok(dict)
+    }
+
+    /// The pretokenizer's regex.
+    #[getter]
+    fn pattern(&self) -> &str {
+        self.inner.pretokenizer().spec().pattern()
+    }
+
+    /// The pretokenizer's short name (`gpt2`, `cl100k`, `o200k`, `custom`).
+    #[getter]
+    fn pretokenizer_name(&self) -> &'static str {
+        self.inner.pretokenizer().spec().name()
+    }
+
+    /// The algorithm that made the tokenizer (`bpe`, or `imported`).
+    #[getter]
+    fn algorithm(&self) -> &str {
+        &self.inner.info().algorithm
+    }
+
+    /// The training parameters, as a JSON string.
+    #[getter]
+    fn parameters(&self) -> String {
+        self.inner.info().parameters.to_string()
+    }
+
+    /// Write `tokenizer.json` and `fasttok.json` into directory `path`.
+    fn save(&self, py: Python<'_>, path: PathBuf) -> CoreResult<()> {
+        Ok(py.detach(|| io::save(&self.inner, &path))?)
+    }
+
+    /// Load a directory written by `save`, or a BPE `tokenizer.json`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> CoreResult<Self> {
+        Ok(py.detach(|| io::load(&path))?.into())
+    }
+
+    /// The HF `tokenizer.json` text.
+    fn to_hf_json(&self) -> String {
+        io::hf::to_json(&self.inner)
+    }
+
+    /// The `fasttok.json` sidecar text.
+    fn to_sidecar_json(&self) -> String {
+        io::meta::to_json(&self.inner)
+    }
+
+    /// Rebuild a tokenizer from `tokenizer.json` text and, optionally, sidecar text.
+    #[staticmethod]
+    #[pyo3(signature = (hf_json, sidecar_json = None))]
+    fn from_json(hf_json: &str, sidecar_json: Option<&str>) -> CoreResult<Self> {
+        let sidecar = sidecar_json
+            .map(|json| io::meta::from_json(json, "sidecar"))
+            .transpose()?;
+        Ok(io::hf::from_json(hf_json, "tokenizer.json", sidecar)?.into())
+    }
+
+    /// tiktoken's `mergeable_ranks`: `{token bytes: rank}`.
+    fn mergeable_ranks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (bytes, rank) in io::tiktoken::mergeable_ranks(&self.inner) {
+            dict.set_item(PyBytes::new(py, &bytes), rank)?;
+        }
+        Ok(dict)
+    }
+
+    /// The `.tiktoken` rank file text.
+    fn to_rank_file(&self) -> String {
+        io::tiktoken::to_rank_file(&self.inner)
+    }
+
+    fn __eq__(&self, other: &PyTokenizer) -> bool {
+        self.inner == other.inner
+    }
+}
