@@ -42,13 +42,14 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Literal
 
 import regex
 
 PATTERNS: dict[str, str] = {
     "gpt2": r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""",
-    "cl100k": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+    "cl100k": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",  # noqa: E501
     "o200k": "|".join(
         [
             r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
@@ -131,8 +132,8 @@ def train_bpe(
 
     def add_word(i: int, sign: int) -> set[Pair]:
         """Add (sign=1) or remove (sign=-1) word ``i``'s pairs; return the pairs touched."""
-        pairs = set(zip(words[i], words[i][1:]))
-        for pair in zip(words[i], words[i][1:]):
+        pairs = set(pairwise(words[i]))
+        for pair in pairwise(words[i]):
             pair_counts[pair] += sign * counts[i]
             if pair_counts[pair] == 0:
                 del pair_counts[pair]
@@ -163,7 +164,7 @@ def train_bpe(
             id_of_bytes.setdefault(merged, new_id)
         touched: set[Pair] = set()
         for i in words_with.pop(pair):
-            if pair in zip(words[i], words[i][1:]):
+            if pair in pairwise(words[i]):
                 touched |= add_word(i, -1)
                 words[i] = merge_word(words[i], pair, new_id)
                 touched |= add_word(i, +1)
@@ -192,7 +193,7 @@ def encode(text: str, merges: Merges, pattern: str) -> list[int]:
     for piece in pretokenize(text, pattern):
         symbols = list(piece)
         while True:
-            candidates = [(ranks[p], p) for p in zip(symbols, symbols[1:]) if p in ranks]
+            candidates = [(ranks[p], p) for p in pairwise(symbols) if p in ranks]
             if not candidates:
                 break
             (_, new_id), pair = min(candidates)

@@ -117,6 +117,7 @@ def tiktoken_encoding(pattern: str, tie_break: str) -> tiktoken.Encoding:
 
 @pytest.mark.parametrize("corpus", ["real", "synthetic"])
 def test_hf_mode_reproduces_hf_merges(corpus: str) -> None:
+    """tie_break="hf" gives HF BpeTrainer's merge list, in order."""
     documents, vocab_size = CORPORA[corpus]
     expected = hf_merges(documents(), vocab_size)
     merges = reference_merges(corpus, "gpt2", "hf")
@@ -125,7 +126,7 @@ def test_hf_mode_reproduces_hf_merges(corpus: str) -> None:
 
 
 def test_hf_mode_reproduces_hf_min_frequency_stop() -> None:
-    # A large vocabulary with min_frequency=20: both stop on the count, not on the size.
+    """With a large vocabulary and min_frequency=20 both stop on the count, at the same merge."""
     documents = real_documents()
     expected = hf_merges(documents, 20_000, min_frequency=20)
     merges = reference.train_bpe(documents, 20_000, PATTERNS["gpt2"], "hf", min_frequency=20)
@@ -138,6 +139,7 @@ def test_hf_mode_reproduces_hf_min_frequency_stop() -> None:
     [("real", "gpt2"), ("real", "cl100k"), ("real", "o200k"), ("synthetic", "gpt2")],
 )
 def test_bytes_mode_reproduces_rustbpe(corpus: str, pattern: str) -> None:
+    """tie_break="bytes" gives rustbpe's tokens, in order, for each pretokenizer pattern."""
     documents, vocab_size = CORPORA[corpus]
     expected = rustbpe_tokens(documents(), vocab_size, PATTERNS[pattern])
     merges = reference_merges(corpus, pattern, "bytes")
@@ -146,15 +148,16 @@ def test_bytes_mode_reproduces_rustbpe(corpus: str, pattern: str) -> None:
 
 
 def test_tie_break_modes_differ_in_order_only() -> None:
-    # The tie key is what separates HF from rustbpe: same corpus, different order.
+    """The tie key is what separates HF from rustbpe: same corpus, different order."""
     hf, raw = reference_merges("real", "gpt2", "hf"), reference_merges("real", "gpt2", "bytes")
     assert hf != raw
-    assert sum(a == b for a, b in zip(hf, raw)) > 100  # they agree until the first contested tie
+    assert sum(a == b for a, b in zip(hf, raw, strict=True)) > 100  # they agree until the first contested tie
 
 
 @pytest.mark.parametrize("tie_break", ["hf", "bytes"])
 @pytest.mark.parametrize("pattern", ["gpt2", "cl100k", "o200k"])
 def test_encode_matches_tiktoken_on_real_text(pattern: str, tie_break: str) -> None:
+    """reference.encode == tiktoken on the training text itself; decode inverts it."""
     merges = reference_merges("real", pattern, tie_break)
     encoding = tiktoken_encoding(pattern, tie_break)
     for document in real_documents()[:4]:
@@ -170,6 +173,7 @@ TEXTS = st.text() | st.text(alphabet=st.sampled_from(list("etaoin shrdlu\n\t()=_
 @settings(max_examples=MAX_EXAMPLES, deadline=None)
 @given(text=TEXTS)
 def test_encode_matches_tiktoken_on_any_text(text: str) -> None:
+    """reference.encode == tiktoken on arbitrary text; decode inverts it."""
     merges = reference_merges("real", "cl100k", "hf")
     encoding = tiktoken_encoding("cl100k", "hf")
     ids = reference.encode(text, merges, PATTERNS["cl100k"])
@@ -179,10 +183,12 @@ def test_encode_matches_tiktoken_on_any_text(text: str) -> None:
 
 @pytest.mark.parametrize("pattern", ["gpt2", "cl100k", "o200k"])
 def test_pretokenize_round_trips(pattern: str) -> None:
+    """The pieces of every pattern cover the text exactly."""
     text = "Hello world's  end\n\n  x = 12345 + 6;\tÜber 東京 😀!!\r\n"
     assert b"".join(reference.pretokenize(text, PATTERNS[pattern])) == text.encode("utf-8")
 
 
 def test_train_rejects_unknown_tie_break() -> None:
+    """An unknown tie_break is an error, not a silent default."""
     with pytest.raises(ValueError, match="tie_break"):
         reference.train_bpe(["abc"], 300, PATTERNS["gpt2"], "lexicographic")  # type: ignore[arg-type]
