@@ -6,59 +6,26 @@
 * ``reference.encode`` gives the same ids as a ``tiktoken.Encoding`` built from the merges.
 
 Once these hold, the oracle can stand in for the peers in fasttok's own parity tests. The corpora
-are small: about 200 KB of real text found on every machine of this project (the licence texts
-Debian ships, then Python standard-library sources) and a synthetic, tie-heavy corpus.
+are small: about 200 KB of the committed corpora (code, UDHR samples, prose) and a synthetic,
+tie-heavy corpus.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import random
-import sysconfig
-from pathlib import Path
 
 import pytest
-import rustbpe
 import tiktoken
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
 import reference
+from peers import hf_merges, real_documents, rustbpe_tokens, synthetic_documents
 from reference import PATTERNS
 
 REAL_VOCAB = 1000
 SYNTHETIC_VOCAB = 700
 MAX_EXAMPLES = min(settings.default.max_examples, 200)
-
-
-@functools.cache
-def real_documents(limit: int = 200_000) -> tuple[str, ...]:
-    """About ``limit`` bytes of real text, one document per file, in a fixed order."""
-    stdlib = Path(sysconfig.get_paths()["stdlib"])
-    files = sorted(p for p in Path("/usr/share/common-licenses").glob("*") if p.is_file())
-    files += [stdlib / name for name in ("textwrap.py", "argparse.py", "heapq.py", "json/decoder.py", "difflib.py")]
-    documents: list[str] = []
-    size = 0
-    for path in files:
-        if size >= limit:
-            break
-        text = path.read_text(encoding="utf-8")
-        documents.append(text)
-        size += len(text.encode("utf-8"))
-    return tuple(documents)
-
-
-@functools.cache
-def synthetic_documents(seed: int = 1234) -> tuple[str, ...]:
-    """Random words over a 3-letter alphabet: almost every merge step is decided by a tie."""
-    rng = random.Random(seed)
-
-    def word() -> str:
-        return "".join(rng.choices("abc", k=rng.randint(1, 10)))
-
-    return tuple(" ".join(word() for _ in range(20)) for _ in range(200))
 
 
 CORPORA = {"real": (real_documents, REAL_VOCAB), "synthetic": (synthetic_documents, SYNTHETIC_VOCAB)}
@@ -69,41 +36,6 @@ def reference_merges(corpus: str, pattern: str, tie_break: str, min_frequency: i
     """The oracle's merges for a named corpus, cached across tests."""
     documents, vocab_size = CORPORA[corpus]
     return reference.train_bpe(documents(), vocab_size, PATTERNS[pattern], tie_break, min_frequency)
-
-
-def hf_merges(documents: tuple[str, ...], vocab_size: int, min_frequency: int = 0) -> reference.Merges:
-    """Train HF's byte-level BPE and return its merges as byte pairs."""
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        min_frequency=min_frequency,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-        special_tokens=[],
-    )
-    tokenizer.train_from_iterator(documents, trainer)
-    byte_of = {char: b for b, char in reference.bytes_to_unicode().items()}
-
-    def to_bytes(token: str) -> bytes:
-        return bytes(byte_of[c] for c in token)
-
-    merges = json.loads(tokenizer.to_str())["model"]["merges"]
-    # tokenizers >= 0.20 writes [left, right]; older versions wrote "left right".
-    pairs = [m.split(" ") if isinstance(m, str) else m for m in merges]
-    return [(to_bytes(left), to_bytes(right)) for left, right in pairs]
-
-
-def rustbpe_tokens(documents: tuple[str, ...], vocab_size: int, pattern: str) -> list[bytes]:
-    """Train rustbpe and return its merged tokens (ids 256, 257, ...) in creation order.
-
-    rustbpe exposes ``get_mergeable_ranks() -> [(token_bytes, id)]`` rather than merge pairs.
-    """
-    tokenizer = rustbpe.Tokenizer()
-    tokenizer.train_from_iterator(documents, vocab_size, pattern=pattern)
-    ranks = sorted(tokenizer.get_mergeable_ranks(), key=lambda item: item[1])
-    assert [i for _, i in ranks] == list(range(len(ranks)))
-    return [bytes(token) for token, _ in ranks[256:]]
 
 
 @functools.cache

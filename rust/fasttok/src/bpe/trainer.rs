@@ -75,6 +75,9 @@ impl BpeTrainer {
         pool: &rayon::ThreadPool,
         progress: &Progress,
     ) -> Result<BpeModel> {
+        if counts.is_empty() {
+            return Err(Error::EmptyCorpus("the corpus contains no text".into()));
+        }
         let minimum = 256 + self.special_tokens.len();
         if self.vocab_size < minimum {
             return Err(Error::argument(
@@ -143,9 +146,18 @@ struct MergeEngine {
     /// Word index of each position, and each word's count.
     word_of: Vec<u32>,
     word_counts: Vec<u64>,
-    pair_counts: FxHashMap<u64, u64>,
-    occurrences: FxHashMap<u64, Vec<u32>>,
+    /// Count and occurrences of every pair that currently occurs.
+    pairs: FxHashMap<u64, PairStats>,
     heap: BinaryHeap<u128>,
+    /// Scratch list of pairs whose count grew during one merge.
+    grown: Vec<u64>,
+}
+
+/// A pair's total count and the arena positions of its left symbol (some may be stale).
+#[derive(Default)]
+struct PairStats {
+    count: u64,
+    positions: Vec<u32>,
 }
 
 impl MergeEngine {
@@ -165,7 +177,8 @@ impl MergeEngine {
             .map(|(id, bytes)| (bytes.clone(), id as u32))
             .collect();
 
-        let words = counts.sorted();
+        // Word order does not matter: counts are sums and ties break by pair ids.
+        let words: Vec<(&[u8], u64)> = counts.iter().collect();
         let total: usize = words.iter().map(|(word, _)| word.len()).sum();
         if total >= NONE as usize {
             return Err(Error::argument(
@@ -183,9 +196,9 @@ impl MergeEngine {
             prev: Vec::with_capacity(total),
             word_of: Vec::with_capacity(total),
             word_counts: Vec::with_capacity(words.len()),
-            pair_counts: FxHashMap::default(),
-            occurrences: FxHashMap::default(),
+            pairs: FxHashMap::default(),
             heap: BinaryHeap::new(),
+            grown: Vec::new(),
         };
         for (index, (word, count)) in words.iter().enumerate() {
             let start = engine.symbols.len() as u32;
@@ -220,52 +233,47 @@ impl MergeEngine {
             .step_by(chunk)
             .map(|start| (start, (start + chunk).min(this.symbols.len())))
             .collect();
-        type Tables = (FxHashMap<u64, u64>, FxHashMap<u64, Vec<u32>>);
-        let (pair_counts, occurrences) = ranges
+        let pairs = ranges
             .into_par_iter()
             .map(|(start, end)| {
-                let mut tables: Tables = Default::default();
+                let mut pairs: FxHashMap<u64, PairStats> = FxHashMap::default();
                 for position in start..end {
                     let next = this.next[position];
                     if next == NONE {
                         continue;
                     }
                     let (left, right) = (this.symbols[position], this.symbols[next as usize]);
-                    if !this.fits(left, right) {
-                        continue;
+                    if this.fits(left, right) {
+                        let stats = pairs.entry(pair_key(left, right)).or_default();
+                        stats.count += this.word_counts[this.word_of[position] as usize];
+                        stats.positions.push(position as u32);
                     }
-                    let key = pair_key(left, right);
-                    let count = this.word_counts[this.word_of[position] as usize];
-                    *tables.0.entry(key).or_insert(0) += count;
-                    tables.1.entry(key).or_default().push(position as u32);
                 }
-                tables
+                pairs
             })
-            .reduce(Tables::default, |mut a, mut b| {
-                if a.0.len() < b.0.len() {
+            .reduce(FxHashMap::default, |mut a, mut b| {
+                if a.len() < b.len() {
                     std::mem::swap(&mut a, &mut b);
                 }
-                for (key, count) in b.0 {
-                    *a.0.entry(key).or_insert(0) += count;
-                }
-                for (key, positions) in b.1 {
-                    a.1.entry(key).or_default().extend(positions);
+                for (key, stats) in b {
+                    let into = a.entry(key).or_default();
+                    into.count += stats.count;
+                    into.positions.extend(stats.positions);
                 }
                 a
             });
-        self.heap = pair_counts
+        self.heap = pairs
             .iter()
-            .map(|(&key, &count)| heap_entry(count, key))
+            .map(|(&key, stats)| heap_entry(stats.count, key))
             .collect();
-        self.pair_counts = pair_counts;
-        self.occurrences = occurrences;
+        self.pairs = pairs;
     }
 
     /// The most frequent pair and its count, or `None` when no pair is left.
     fn pop_best(&mut self) -> Option<((u32, u32), u64)> {
         while let Some(entry) = self.heap.pop() {
             let (count, key) = ((entry >> 64) as u64, !(entry as u64));
-            let current = self.pair_counts.get(&key).copied().unwrap_or(0);
+            let current = self.pairs.get(&key).map_or(0, |stats| stats.count);
             if current == count && count > 0 {
                 return Some((split_key(key), count));
             }
@@ -281,15 +289,22 @@ impl MergeEngine {
     fn add_pair(&mut self, left: u32, right: u32, count: u64, position: u32) {
         if self.fits(left, right) {
             let key = pair_key(left, right);
-            *self.pair_counts.entry(key).or_insert(0) += count;
-            self.occurrences.entry(key).or_default().push(position);
+            let stats = self.pairs.entry(key).or_default();
+            stats.count += count;
+            stats.positions.push(position);
+            self.grown.push(key);
         }
     }
 
     fn remove_pair(&mut self, left: u32, right: u32, count: u64) {
         if self.fits(left, right) {
-            if let Some(existing) = self.pair_counts.get_mut(&pair_key(left, right)) {
-                *existing -= count;
+            let key = pair_key(left, right);
+            if let Some(stats) = self.pairs.get_mut(&key) {
+                stats.count -= count;
+                // A pair that no longer occurs has only stale positions: drop it.
+                if stats.count == 0 {
+                    self.pairs.remove(&key);
+                }
             }
         }
     }
@@ -310,10 +325,9 @@ impl MergeEngine {
                 id
             }
         };
-        let mut positions = self.occurrences.remove(&key).unwrap_or_default();
+        let mut positions = self.pairs.remove(&key).map(|stats| stats.positions).unwrap_or_default();
         positions.sort_unstable();
         positions.dedup();
-        let mut grown: Vec<u64> = Vec::new();
         for position in positions {
             let at = position as usize;
             if self.symbols[at] != left {
@@ -330,29 +344,29 @@ impl MergeEngine {
                 let neighbour = self.symbols[before as usize];
                 self.remove_pair(neighbour, left, count);
                 self.add_pair(neighbour, merged, count, before);
-                grown.push(pair_key(neighbour, merged));
             }
             if after != NONE {
                 let neighbour = self.symbols[after as usize];
                 self.remove_pair(right, neighbour, count);
                 self.add_pair(merged, neighbour, count, position);
-                grown.push(pair_key(merged, neighbour));
                 self.prev[after as usize] = position;
             }
             self.symbols[at] = merged;
             self.symbols[second as usize] = REMOVED;
             self.next[at] = after;
         }
-        self.pair_counts.remove(&key);
+        // The merged pair cannot reappear: its stale count is gone with its entry.
+        self.pairs.remove(&key);
+        let mut grown = std::mem::take(&mut self.grown);
         grown.sort_unstable();
         grown.dedup();
-        for key in grown {
-            if let Some(&count) = self.pair_counts.get(&key) {
-                if count > 0 {
-                    self.heap.push(heap_entry(count, key));
-                }
+        for &key in &grown {
+            if let Some(stats) = self.pairs.get(&key) {
+                self.heap.push(heap_entry(stats.count, key));
             }
         }
+        grown.clear();
+        self.grown = grown;
         merged
     }
 
