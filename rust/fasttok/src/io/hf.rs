@@ -4,6 +4,11 @@
 //! character (`bytes_to_unicode`), e.g. space → `Ġ`. The pretokenizer is written as
 //! `Sequence[Split(Regex(pattern), "Isolated"), ByteLevel(use_regex=false)]`, which HF
 //! runs with Oniguruma and which gives the same pieces as fasttok's engines.
+//!
+//! Oniguruma (Ruby syntax) reads two constructs of tiktoken's cl100k pattern differently:
+//! `\p{N}{1,3}+` is "one or more groups of 1–3 digits", not a possessive, and `$` is the
+//! end of a *line*. cl100k is therefore exported in an equivalent spelling for Oniguruma
+//! ([`CL100K_ONIGURUMA`]); custom patterns are exported as given.
 
 use std::sync::OnceLock;
 
@@ -63,6 +68,18 @@ pub fn string_to_bytes(text: &str) -> Option<Vec<u8>> {
     text.chars().map(char_to_byte).collect()
 }
 
+/// tiktoken's cl100k pattern in Oniguruma's dialect: no possessive quantifiers (none of
+/// them changes a match, see `pretokenize`) and `\z` (end of text) for `$`.
+pub const CL100K_ONIGURUMA: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+\z|\s*[\r\n]|\s+(?!\S)|\s";
+
+/// The pattern of `spec` as HF's Oniguruma must read it.
+fn oniguruma_pattern(spec: &PretokenizerSpec) -> &str {
+    match spec {
+        PretokenizerSpec::Cl100k => CL100K_ONIGURUMA,
+        other => other.pattern(),
+    }
+}
+
 /// Serialize `tokenizer` as an HF `tokenizer.json`.
 pub fn to_json(tokenizer: &Tokenizer) -> String {
     let Model::Bpe(bpe) = tokenizer.model();
@@ -97,7 +114,7 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
         "added_tokens": added_tokens,
         "normalizer": null,
         "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": tokenizer.pretokenizer().spec().pattern()},
+            {"type": "Split", "pattern": {"Regex": oniguruma_pattern(tokenizer.pretokenizer().spec())},
              "behavior": "Isolated", "invert": false},
             {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
         ]},

@@ -1,0 +1,176 @@
+"""Tokenizer: lossless round trips, identical ids in HF tokenizers / tiktoken / transformers,
+save → load, pickling, batches, and foreign tokenizer.json files."""
+
+from __future__ import annotations
+
+import functools
+import json
+import pickle
+import unicodedata
+
+import numpy as np
+import pytest
+import tiktoken
+import tokenizers
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fasttok
+import reference
+from peers import CORPORA, real_documents
+from reference import PATTERNS
+
+SPECS = ("gpt2", "cl100k", "o200k")
+CORPUS_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(CORPORA.glob("*/*")) if p.suffix != ".md"]
+#: Text of assigned characters (see test_pretokenize.ASSIGNED_TEXT), plus a tricky palette.
+TEXTS = st.text(alphabet=st.characters(exclude_categories=("Cn", "Cs")).filter(lambda c: unicodedata.category(c) != "Cn")) | st.text(
+    alphabet=st.sampled_from(list("ab 'sS\n\t\r  .,é中😀\u0301012")), max_size=80
+)
+#: Where Oniguruma (HF) reads tiktoken's cl100k spelling differently: digit runs, final spaces.
+EDGE_TEXTS = ["** 2000-05-17 12345678", "end\n  ", "a \n\n  ", "x\r\n\t ", "1234 ", "'S 'LL\n"]
+
+
+@functools.cache
+def trained(spec: str = "gpt2", tie_break: str = "hf") -> fasttok.Tokenizer:
+    return fasttok.train(CORPORA / "sample.txt", vocab_size=3000, pretokenizer=spec, tie_break=tie_break, progress=False)
+
+
+@functools.cache
+def hf_loaded(spec: str) -> tokenizers.Tokenizer:
+    return tokenizers.Tokenizer.from_str(trained(spec).to_hf_json())
+
+
+@functools.cache
+def tiktoken_loaded(spec: str) -> tiktoken.Encoding:
+    return tiktoken.Encoding(**trained(spec).to_tiktoken())
+
+
+@given(text=TEXTS)
+def test_decode_inverts_encode(text: str) -> None:
+    for spec in SPECS:
+        assert trained(spec).decode(trained(spec).encode(text)) == text
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_ids_equal_hf_and_tiktoken_on_corpora(spec: str) -> None:
+    tokenizer = trained(spec)
+    for text in CORPUS_TEXTS + EDGE_TEXTS:
+        ids = tokenizer.encode(text)
+        assert hf_loaded(spec).encode(text).ids == ids
+        assert tiktoken_loaded(spec).encode_ordinary(text) == ids
+
+
+@pytest.mark.parametrize("spec", SPECS)
+@given(text=TEXTS)
+def test_ids_equal_hf_and_tiktoken_on_any_text(spec: str, text: str) -> None:
+    ids = trained(spec).encode(text)
+    assert hf_loaded(spec).encode(text).ids == ids
+    assert tiktoken_loaded(spec).encode_ordinary(text) == ids
+
+
+def test_ids_equal_the_reference_encoder() -> None:
+    tokenizer = trained("gpt2", "bytes")
+    for text in CORPUS_TEXTS[:5]:
+        assert tokenizer.encode(text) == reference.encode(text, tokenizer.merges, PATTERNS["gpt2"])
+
+
+def test_long_pieces_encode_like_short_ones() -> None:
+    """Pieces beyond the quadratic-scan size take the heap path: same ids as HF."""
+    tokenizer = trained()
+    long_word = "".join(w.strip() for w in CORPUS_TEXTS[0].split()[:400])
+    assert len(long_word) > 1000
+    assert tokenizer.encode(long_word) == hf_loaded("gpt2").encode(long_word).ids
+
+
+def test_save_and_load_round_trip(tmp_path) -> None:
+    tokenizer = fasttok.train(iter(real_documents()), vocab_size=900, special_tokens=["<eos>"], progress=False)
+    tokenizer.save(tmp_path / "tok")
+    loaded = fasttok.Tokenizer.load(tmp_path / "tok")
+    assert loaded == tokenizer
+    assert loaded.algorithm == "bpe" and loaded.parameters["vocab_size"] == 900
+    assert loaded.special_tokens == {"<eos>": 899}
+    assert sorted(p.name for p in (tmp_path / "tok").iterdir()) == ["fasttok.json", "tokenizer.json"]
+    hf = tokenizers.Tokenizer.from_file(str(tmp_path / "tok" / "tokenizer.json"))
+    assert hf.encode("hello <eos> world").ids == tokenizer.encode("hello ") + [899] + tokenizer.encode(" world")
+
+
+def test_pickle_round_trip() -> None:
+    tokenizer = trained("cl100k")
+    clone = pickle.loads(pickle.dumps(tokenizer))
+    assert clone == tokenizer and clone.pretokenizer == "cl100k"
+
+
+def test_tiktoken_rank_file(tmp_path) -> None:
+    from tiktoken.load import load_tiktoken_bpe
+
+    tokenizer = trained()
+    tokenizer.save_tiktoken(tmp_path / "tok.tiktoken")
+    assert load_tiktoken_bpe(str(tmp_path / "tok.tiktoken")) == tokenizer.to_tiktoken()["mergeable_ranks"]
+
+
+def test_transformers_gives_the_same_ids() -> None:
+    pytest.importorskip("transformers")
+    tokenizer = trained()
+    fast = tokenizer.to_transformers()
+    text = CORPUS_TEXTS[0][:2000]
+    assert fast(text)["input_ids"] == tokenizer.encode(text)
+
+
+def test_loads_a_tokenizer_json_made_by_hf(tmp_path) -> None:
+    """A byte-level BPE trained and saved by HF tokenizers gives the same ids in fasttok."""
+    hf = tokenizers.Tokenizer(tokenizers.models.BPE())
+    hf.pre_tokenizer = tokenizers.pre_tokenizers.ByteLevel(add_prefix_space=False)
+    hf.decoder = tokenizers.decoders.ByteLevel()
+    trainer = tokenizers.trainers.BpeTrainer(
+        vocab_size=800, initial_alphabet=tokenizers.pre_tokenizers.ByteLevel.alphabet(),
+        special_tokens=["<s>"], show_progress=False,
+    )
+    hf.train_from_iterator(real_documents(), trainer)
+    hf.save(str(tmp_path / "tokenizer.json"))
+    loaded = fasttok.Tokenizer.load(tmp_path / "tokenizer.json")
+    assert loaded.algorithm == "imported" and loaded.pretokenizer == "gpt2"
+    for text in CORPUS_TEXTS[:6]:
+        assert loaded.encode(text) == hf.encode(text).ids
+
+
+def test_encode_batch_matches_encode() -> None:
+    tokenizer = trained()
+    texts = CORPUS_TEXTS[:8] + ["", "x"]
+    expected = [tokenizer.encode(text) for text in texts]
+    assert tokenizer.encode_batch(texts) == expected
+    assert tokenizer.encode_batch(texts, num_threads=1) == expected
+    arrays = tokenizer.encode_batch(texts, return_numpy=True)
+    assert all(a.dtype == np.uint32 and a.tolist() == e for a, e in zip(arrays, expected))
+    assert tokenizer.decode(arrays[0]) == texts[0]
+
+
+def test_vocabulary_accessors() -> None:
+    tokenizer = trained()
+    assert tokenizer.vocab_size == len(tokenizer.vocab) == 3000
+    assert tokenizer.id_to_token(32) == b" " and tokenizer.token_to_id(b" ") == 32
+    left, right = tokenizer.merges[0]
+    assert tokenizer.token_to_id(left + right) == 256
+    assert tokenizer.id_to_token(10**9) is None and tokenizer.token_to_id("\x00never") is None
+
+
+def test_bad_ids_and_files_raise_clear_errors(tmp_path) -> None:
+    tokenizer = trained()
+    with pytest.raises(fasttok.TokenIdError, match="3000"):
+        tokenizer.decode([1, 3000])
+    with pytest.raises(fasttok.TokenIdError):
+        tokenizer.decode([-1])
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(fasttok.FormatError, match="broken.json"):
+        fasttok.Tokenizer.load(tmp_path / "broken.json")
+    document = json.loads(tokenizer.to_hf_json())
+    document["model"]["type"] = "WordPiece"
+    (tmp_path / "wp.json").write_text(json.dumps(document))
+    with pytest.raises(fasttok.FormatError, match="WordPiece"):
+        fasttok.Tokenizer.load(tmp_path / "wp.json")
+    document["model"]["type"] = "BPE"
+    document["model"]["merges"][5] = ["nope", "zzz"]
+    (tmp_path / "merge.json").write_text(json.dumps(document))
+    with pytest.raises(fasttok.FormatError, match="merge 5"):
+        fasttok.Tokenizer.load(tmp_path / "merge.json")
+    with pytest.raises(fasttok.CorpusError, match="missing"):
+        fasttok.Tokenizer.load(tmp_path / "missing")
