@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from fasttok.exceptions import CorpusError
 
@@ -47,7 +47,7 @@ def resolve(corpus: Corpus, text_field: str = "text") -> ResolvedCorpus:
     if type(corpus).__module__.startswith("datasets."):
         return ResolvedCorpus([], _dataset_texts(corpus, text_field))
     if isinstance(corpus, Iterable):
-        return ResolvedCorpus([], corpus)
+        return ResolvedCorpus([], cast("Iterable[str | bytes]", corpus))
     raise TypeError(f"a corpus must be a path, a list of paths or an iterable of texts, not {type(corpus).__name__}")
 
 

@@ -11,6 +11,9 @@ use pyo3::types::{PyBytes, PyDict};
 use crate::error::{CoreError, CoreResult};
 use crate::pool::thread_pool;
 
+/// Concatenated ids of a batch and the offsets where each text's ids start.
+type FlatIds<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>);
+
 /// A trained or loaded tokenizer (immutable).
 #[pyclass(frozen, module = "fasttok._fasttok", name = "Tokenizer")]
 pub struct PyTokenizer {
@@ -59,7 +62,7 @@ impl PyTokenizer {
         py: Python<'py>,
         texts: Vec<String>,
         num_threads: Option<usize>,
-    ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>)> {
+    ) -> PyResult<FlatIds<'py>> {
         let pool = thread_pool(num_threads)?;
         let encoded = py
             .detach(|| self.inner.encode_batch(&texts, &pool))

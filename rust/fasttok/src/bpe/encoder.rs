@@ -216,14 +216,13 @@ impl BpeModel {
                 .map_or(u32::MAX, |(rank, _)| rank)
         };
         let mut ranks: Vec<u32> = (start..ids.len() - 1).map(|i| rank_at(ids, i)).collect();
-        loop {
-            let Some((best, &rank)) = ranks.iter().enumerate().min_by_key(|&(_, &rank)| rank)
-            else {
-                break;
-            };
-            if rank == u32::MAX {
-                break;
-            }
+        while let Some((best, rank)) = ranks
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by_key(|&(_, rank)| rank)
+            .filter(|&(_, rank)| rank != u32::MAX)
+        {
             let at = start + best;
             let (_, merged) = self.rank(ids[at], ids[at + 1]).unwrap_or((rank, ids[at]));
             ids[at] = merged;

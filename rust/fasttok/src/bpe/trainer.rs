@@ -98,9 +98,7 @@ impl BpeTrainer {
         let mut merges = Vec::with_capacity(learned);
         pool.install(|| engine.count_pairs());
         while engine.tokens.len() < 256 + learned {
-            if merges.len() % 256 == 0 {
-                progress.check()?;
-            }
+            progress.check()?;
             let Some((pair, count)) = engine.pop_best() else {
                 break;
             };
@@ -325,7 +323,11 @@ impl MergeEngine {
                 id
             }
         };
-        let mut positions = self.pairs.remove(&key).map(|stats| stats.positions).unwrap_or_default();
+        let mut positions = self
+            .pairs
+            .remove(&key)
+            .map(|stats| stats.positions)
+            .unwrap_or_default();
         positions.sort_unstable();
         positions.dedup();
         for position in positions {

@@ -1,0 +1,7 @@
+"""``python -m fasttok`` runs the CLI."""
+
+import sys
+
+from fasttok.cli import main
+
+sys.exit(main())
