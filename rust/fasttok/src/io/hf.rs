@@ -306,7 +306,7 @@ fn named_or_custom(pattern: &str) -> PretokenizerSpec {
         PretokenizerSpec::O200k,
     ]
     .into_iter()
-    .find(|spec| spec.pattern() == pattern)
+    .find(|spec| spec.pattern() == pattern || oniguruma_pattern(spec) == pattern)
     .unwrap_or_else(|| PretokenizerSpec::Custom(pattern.to_owned()))
 }
 

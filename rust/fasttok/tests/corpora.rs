@@ -1,0 +1,123 @@
+//! Integration tests of the core on the committed corpora.
+
+use std::path::{Path, PathBuf};
+
+use fasttok::{
+    io, BpeTrainer, Feed, FileFormat, Model, Pretokenizer, Progress, TieBreak, Tokenizer,
+    TrainingInfo, Utf8Policy, WordCounts,
+};
+
+fn corpora() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpora")
+}
+
+fn corpus_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ["en", "code", "udhr"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(corpora().join(dir)).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+fn count(spec: &str, threads: usize) -> WordCounts {
+    let pretokenizer = Pretokenizer::from_name_or_pattern(spec).unwrap();
+    let (pool, progress) = (pool(threads), Progress::new());
+    let mut feed = Feed::new(&pretokenizer, &pool, &progress);
+    for path in corpus_files() {
+        feed.add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
+            .unwrap();
+    }
+    feed.finish()
+}
+
+fn train(spec: &str, threads: usize, vocab_size: usize, tie_break: TieBreak) -> Tokenizer {
+    let mut trainer = BpeTrainer::new(vocab_size);
+    trainer.tie_break = tie_break;
+    let model = trainer
+        .train(&count(spec, threads), &pool(threads), &Progress::new())
+        .unwrap();
+    let pretokenizer = Pretokenizer::from_name_or_pattern(spec).unwrap();
+    Tokenizer::new(Model::Bpe(model), pretokenizer, TrainingInfo::default())
+}
+
+#[test]
+fn counts_and_merges_do_not_depend_on_threads() {
+    for spec in ["gpt2", "cl100k", "o200k"] {
+        assert_eq!(count(spec, 1), count(spec, 4), "{spec}");
+    }
+    let one = train("gpt2", 1, 2_000, TieBreak::Hf);
+    let four = train("gpt2", 4, 2_000, TieBreak::Hf);
+    assert_eq!(one, four);
+    assert_eq!(one.bpe().merges().len(), 2_000 - 256);
+}
+
+#[test]
+fn counting_a_file_equals_counting_its_text() {
+    let pretokenizer = Pretokenizer::from_name_or_pattern("gpt2").unwrap();
+    let (pool, progress) = (pool(2), Progress::new());
+    let path = corpora().join("sample.txt");
+    let mut from_file = Feed::new(&pretokenizer, &pool, &progress);
+    from_file
+        .add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
+        .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut whole = WordCounts::new();
+    pretokenizer
+        .split(&text, |piece| whole.add(piece.as_bytes(), 1))
+        .unwrap();
+    assert_eq!(from_file.finish(), whole);
+}
+
+#[test]
+fn tie_break_orders_differ_but_both_round_trip() {
+    let hf = train("gpt2", 2, 1_500, TieBreak::Hf);
+    let bytes = train("gpt2", 2, 1_500, TieBreak::Bytes);
+    assert_ne!(hf.bpe().merges(), bytes.bpe().merges());
+    for tokenizer in [&hf, &bytes] {
+        for path in corpus_files() {
+            let text = std::fs::read_to_string(path).unwrap();
+            let ids = tokenizer.encode(&text).unwrap();
+            assert_eq!(tokenizer.decode(&ids).unwrap(), text);
+        }
+    }
+}
+
+#[test]
+fn save_and_load_give_an_equal_tokenizer() {
+    let tokenizer = train("cl100k", 2, 1_000, TieBreak::Hf);
+    let dir = std::env::temp_dir().join(format!("fasttok-save-{}", std::process::id()));
+    io::save(&tokenizer, &dir).unwrap();
+    let loaded = io::load(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(loaded, tokenizer);
+    // Without the sidecar, the pretokenizer is recognised from tokenizer.json alone.
+    let bare = io::hf::from_json(&io::hf::to_json(&tokenizer), "json", None).unwrap();
+    assert_eq!(bare.pretokenizer(), tokenizer.pretokenizer());
+    assert_eq!(bare.bpe(), tokenizer.bpe());
+}
+
+#[test]
+fn cancelled_training_returns_cancelled() {
+    let progress = Progress::new();
+    progress.cancel();
+    let result = BpeTrainer::new(1_000).train(&count("gpt2", 1), &pool(1), &progress);
+    assert!(matches!(result, Err(fasttok::Error::Cancelled)));
+}
+
+#[test]
+fn core_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Tokenizer>();
+    assert_send_sync::<Pretokenizer>();
+    assert_send_sync::<WordCounts>();
+    assert_send_sync::<Progress>();
+}
