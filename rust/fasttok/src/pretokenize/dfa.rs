@@ -1,4 +1,4 @@
-//! The DFA engine: leftmost-first alternatives with the `\s+(?!\S)` look-ahead restored.
+//! The regex engine for custom patterns, and the oracle of the named splitters.
 //!
 //! The GPT-style patterns use one look-around, `\s+(?!\S)` ("a whitespace run, but leave
 //! its last character to the next word"). Backtracking engines (fancy-regex, Oniguruma)
