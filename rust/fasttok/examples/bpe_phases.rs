@@ -23,9 +23,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pieces = 0usize;
     pretokenizer.split(&text, |_| pieces += 1)?;
     let split = started.elapsed().as_secs_f64();
-    eprintln!("split, 1 thread: {pieces} pieces, {:.1} MB/s", megabytes / split);
+    eprintln!(
+        "split, 1 thread: {pieces} pieces, {:.1} MB/s",
+        megabytes / split
+    );
 
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let progress = Progress::new();
     let started = Instant::now();
     let mut feed = Feed::new(&pretokenizer, &pool, &progress);
