@@ -37,7 +37,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _read_text(args: argparse.Namespace) -> str:
     if args.text is not None:
-        return args.text
+        return str(args.text)
     if args.file is not None:
         with open(args.file, encoding="utf-8") as file:
             return file.read()
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (2 for fasttok errors, 130 for Ctrl-C)."""
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
+        return int(args.run(args))
     except FasttokError as err:
         print(f"fasttok: error: {err}", file=sys.stderr)
         return 2

@@ -73,7 +73,8 @@ class Tokenizer:
         from tokenizers import Tokenizer as HfTokenizer
         from transformers import PreTrainedTokenizerFast
 
-        return PreTrainedTokenizerFast(tokenizer_object=HfTokenizer.from_str(self.to_hf_json()))
+        hf_tokenizer = HfTokenizer.from_str(self.to_hf_json())
+        return PreTrainedTokenizerFast(tokenizer_object=hf_tokenizer)  # type: ignore[no-untyped-call]
 
     def __reduce__(self) -> tuple[Any, tuple[str, str]]:
         return (_from_json, (self._core.to_hf_json(), self._core.to_sidecar_json()))
