@@ -18,6 +18,10 @@
 //!   `W` run that follows a maximal `U` run, or else just after the last `W` character
 //!   inside the `U` run; the optional prefix character is tried taken, then not taken.
 //!
+//! Two more details follow the regex crate rather than intuition: cl100k's `\s+$` means
+//! the end of the text (no multi-line mode), and `(?i:…)` contractions use its simple case
+//! folding, read from the same tables (so `'ſ`, with U+017F LONG S, is a contraction).
+//!
 //! A randomized differential test against the regex engine on tricky characters, and a
 //! comparison over whole corpora, check this reasoning.
 //!
@@ -43,7 +47,9 @@ pub(super) enum NamedPattern {
 /// A hand-written splitter for one named pattern.
 #[derive(Clone, Copy)]
 pub(super) struct NamedSplitter {
+    /// The pattern it implements.
     pattern: NamedPattern,
+    /// The process-wide class tables.
     classes: &'static CharClasses,
 }
 
@@ -99,7 +105,9 @@ struct SpaceRun {
 /// Class-level reading of one text (valid UTF-8; positions are byte offsets on
 /// character boundaries).
 struct Scanner<'t> {
+    /// The text.
     bytes: &'t [u8],
+    /// The process-wide class tables.
     classes: &'static CharClasses,
 }
 
@@ -231,6 +239,7 @@ impl Scanner<'_> {
         } else if class & SPACE == 0 {
             self.other_run(from)
         } else {
+            // `\s+(?!\S)|\s+`
             let run = self.space_run(at);
             if run.end < bytes.len() && run.last > at {
                 run.last
@@ -240,8 +249,8 @@ impl Scanner<'_> {
         }
     }
 
-    /// The end of the cl100k match at `at`: `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|
-    /// \p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+(?!\S)|\s`.
+    /// The end of the cl100k match at `at` (see [`super::CL100K_PATTERN`]; its possessive
+    /// quantifiers change no match).
     fn cl100k(&self, at: usize) -> usize {
         let bytes = self.bytes;
         if bytes[at] == b'\'' {
@@ -250,6 +259,7 @@ impl Scanner<'_> {
                 return at + 1 + len;
             }
         }
+        // `[^\r\n\p{L}\p{N}]?\p{L}+`: letters, or one prefix character and letters.
         let (class, len) = self.at(at);
         if class & LETTER != 0 {
             return self.run_of(at + len, LETTER);
@@ -263,10 +273,12 @@ impl Scanner<'_> {
         if class & NUMBER != 0 {
             return self.digits(at + len);
         }
+        // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
         let (class, from) = self.after_optional_space(at, class, len);
         if class & (LETTER | NUMBER | SPACE) == 0 {
             return self.run_of(self.other_run(from), NEWLINE);
         }
+        // `\s+$|\s*[\r\n]|\s+(?!\S)|\s`
         let run = self.space_run(at);
         if run.end == bytes.len() {
             run.end
@@ -305,6 +317,7 @@ impl Scanner<'_> {
         if class & NUMBER != 0 {
             return self.digits(at + len);
         }
+        // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
         let (class, from) = self.after_optional_space(at, class, len);
         if class & (LETTER | NUMBER | SPACE) == 0 {
             let mut end = self.other_run(from);
@@ -313,6 +326,7 @@ impl Scanner<'_> {
             }
             return end;
         }
+        // `\s*[\r\n]+|\s+(?!\S)|\s+`
         let run = self.space_run(at);
         if let Some(end) = run.after_newline {
             end
