@@ -183,8 +183,10 @@ impl<'a> Feed<'a> {
         let local = self.pool.install(|| {
             units
                 .par_iter()
-                .try_fold(FxHashMap::<&str, u64>::default, |mut counts, unit| {
-                    pretokenizer.split(unit, |piece| *counts.entry(piece).or_insert(0) += 1)?;
+                .try_fold(FxHashMap::<Piece, u64>::default, |mut counts, unit| {
+                    pretokenizer.split(unit, |piece| {
+                        *counts.entry(Piece(piece.as_bytes())).or_insert(0) += 1;
+                    })?;
                     Ok::<_, Error>(counts)
                 })
                 .try_reduce(FxHashMap::default, |mut a, mut b| {
@@ -198,7 +200,7 @@ impl<'a> Feed<'a> {
                 })
         })?;
         for (piece, count) in local {
-            self.counts.add(piece.as_bytes(), count);
+            self.counts.add(piece.0, count);
         }
         self.progress
             .advance(documents.iter().map(|d| d.as_ref().len() as u64).sum());
@@ -237,6 +239,42 @@ impl<'a> Feed<'a> {
             if at_end {
                 return Ok(());
             }
+        }
+    }
+}
+
+/// A borrowed piece as a hash key, compared without a call to `memcmp`.
+///
+/// Counting is one hash lookup per piece and most pieces are a few bytes long; the slice
+/// comparison of the standard library calls `memcmp` even for those, which cost a third
+/// of the lookup time in profiles. Short keys compare as (overlapping) word loads.
+#[derive(Clone, Copy, Eq)]
+struct Piece<'a>(&'a [u8]);
+
+impl std::hash::Hash for Piece<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(self.0);
+    }
+}
+
+impl PartialEq for Piece<'_> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.0, other.0);
+        if a.len() != b.len() {
+            return false;
+        }
+        let n = a.len();
+        let word =
+            |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
+        let half =
+            |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or_default());
+        match n {
+            0 => true,
+            1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+            4..=8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+            9..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+            _ => a == b,
         }
     }
 }
