@@ -2,7 +2,7 @@
 //!
 //! # Data structures
 //!
-//! Unique words live in one arena of symbols, a doubly linked list per word (`next`,
+//! Unique words live in one arena of 16-byte slots, a doubly linked list per word (`next`,
 //! `prev`), so a merge rewrites two slots and never shifts a word: the cost of a merge is
 //! the number of occurrences it touches, even in very long words. A pair's occurrences
 //! are the arena positions of its left symbol, appended when the pair appears and
@@ -18,6 +18,7 @@
 //! them. Merged tokens take ids 256, 257, … in creation order in both, and the output is
 //! always in fasttok's canonical ids (byte value, then creation order).
 
+use std::collections::hash_map::Entry;
 use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
@@ -137,18 +138,35 @@ struct MergeEngine {
     /// Internal id of each byte value.
     byte_ids: [u32; 256],
     max_token_length: usize,
-    /// Arena: symbol at each position, `REMOVED` once merged into its left neighbour.
-    symbols: Vec<u32>,
-    next: Vec<u32>,
-    prev: Vec<u32>,
-    /// Word index of each position, and each word's count.
-    word_of: Vec<u32>,
+    /// The arena of symbols, one slot per byte of every unique word.
+    slots: Vec<Slot>,
+    /// Count of each word.
     word_counts: Vec<u64>,
     /// Count and occurrences of every pair that currently occurs.
     pairs: FxHashMap<u64, PairStats>,
     heap: BinaryHeap<u128>,
-    /// Scratch list of pairs whose count grew during one merge.
-    grown: Vec<u64>,
+    /// Pair count changes of the merge in progress, applied at its end: far fewer
+    /// lookups in the large pair table than one per occurrence touched.
+    deltas: FxHashMap<u64, Delta>,
+}
+
+/// The net change of one pair's count during a merge, and its new occurrences.
+#[derive(Default)]
+struct Delta {
+    change: i64,
+    positions: Vec<u32>,
+}
+
+/// One arena position: 16 bytes, so a merge touches one cache line per occurrence.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Token id at this position; `REMOVED` once merged into its left neighbour.
+    symbol: u32,
+    /// Next and previous live positions of the same word, or `NONE`.
+    next: u32,
+    prev: u32,
+    /// Index of the word, for its count.
+    word: u32,
 }
 
 /// A pair's total count and the arena positions of its left symbol (some may be stale).
@@ -189,29 +207,26 @@ impl MergeEngine {
             token_ids,
             byte_ids,
             max_token_length: max_len.unwrap_or(usize::MAX),
-            symbols: Vec::with_capacity(total),
-            next: Vec::with_capacity(total),
-            prev: Vec::with_capacity(total),
-            word_of: Vec::with_capacity(total),
+            slots: Vec::with_capacity(total),
             word_counts: Vec::with_capacity(words.len()),
             pairs: FxHashMap::default(),
             heap: BinaryHeap::new(),
-            grown: Vec::new(),
+            deltas: FxHashMap::default(),
         };
         for (index, (word, count)) in words.iter().enumerate() {
-            let start = engine.symbols.len() as u32;
+            let start = engine.slots.len() as u32;
             for (offset, &byte) in word.iter().enumerate() {
                 let position = start + offset as u32;
-                engine.symbols.push(engine.byte_ids[byte as usize]);
-                engine
-                    .prev
-                    .push(if offset == 0 { NONE } else { position - 1 });
-                engine.next.push(if offset + 1 == word.len() {
-                    NONE
-                } else {
-                    position + 1
+                engine.slots.push(Slot {
+                    symbol: engine.byte_ids[byte as usize],
+                    next: if offset + 1 == word.len() {
+                        NONE
+                    } else {
+                        position + 1
+                    },
+                    prev: if offset == 0 { NONE } else { position - 1 },
+                    word: index as u32,
                 });
-                engine.word_of.push(index as u32);
             }
             engine.word_counts.push(*count);
         }
@@ -226,24 +241,24 @@ impl MergeEngine {
     /// Count every adjacent pair of every word, in parallel over arena ranges.
     fn count_pairs(&mut self) {
         let this = &*self;
-        let chunk = (this.symbols.len() / (4 * rayon::current_num_threads()).max(1)).max(1 << 16);
-        let ranges: Vec<(usize, usize)> = (0..this.symbols.len())
+        let chunk = (this.slots.len() / (4 * rayon::current_num_threads()).max(1)).max(1 << 16);
+        let ranges: Vec<(usize, usize)> = (0..this.slots.len())
             .step_by(chunk)
-            .map(|start| (start, (start + chunk).min(this.symbols.len())))
+            .map(|start| (start, (start + chunk).min(this.slots.len())))
             .collect();
         let pairs = ranges
             .into_par_iter()
             .map(|(start, end)| {
                 let mut pairs: FxHashMap<u64, PairStats> = FxHashMap::default();
                 for position in start..end {
-                    let next = this.next[position];
-                    if next == NONE {
+                    let slot = this.slots[position];
+                    if slot.next == NONE {
                         continue;
                     }
-                    let (left, right) = (this.symbols[position], this.symbols[next as usize]);
+                    let (left, right) = (slot.symbol, this.slots[slot.next as usize].symbol);
                     if this.fits(left, right) {
                         let stats = pairs.entry(pair_key(left, right)).or_default();
-                        stats.count += this.word_counts[this.word_of[position] as usize];
+                        stats.count += this.word_counts[slot.word as usize];
                         stats.positions.push(position as u32);
                     }
                 }
@@ -284,25 +299,42 @@ impl MergeEngine {
         None
     }
 
-    fn add_pair(&mut self, left: u32, right: u32, count: u64, position: u32) {
+    /// Record `change` occurrences more (or fewer) of `left right`; `position` is the left
+    /// slot of a new occurrence.
+    fn note(&mut self, left: u32, right: u32, change: i64, position: Option<u32>) {
         if self.fits(left, right) {
-            let key = pair_key(left, right);
-            let stats = self.pairs.entry(key).or_default();
-            stats.count += count;
-            stats.positions.push(position);
-            self.grown.push(key);
+            let delta = self.deltas.entry(pair_key(left, right)).or_default();
+            delta.change += change;
+            delta.positions.extend(position);
         }
     }
 
-    fn remove_pair(&mut self, left: u32, right: u32, count: u64) {
-        if self.fits(left, right) {
-            let key = pair_key(left, right);
-            if let Some(stats) = self.pairs.get_mut(&key) {
-                stats.count -= count;
-                // A pair that no longer occurs has only stale positions: drop it.
-                if stats.count == 0 {
-                    self.pairs.remove(&key);
+    /// Apply the deltas of one merge to the pair table, and push grown counts on the heap.
+    fn apply_deltas(&mut self) {
+        for (key, delta) in self.deltas.drain() {
+            match self.pairs.entry(key) {
+                Entry::Occupied(mut entry) => {
+                    let stats = entry.get_mut();
+                    stats.count = stats.count.saturating_add_signed(delta.change);
+                    if stats.count == 0 {
+                        // A pair that no longer occurs has only stale positions: drop it.
+                        entry.remove();
+                        continue;
+                    }
+                    stats.positions.extend(delta.positions);
+                    if delta.change > 0 {
+                        self.heap.push(heap_entry(stats.count, key));
+                    }
                 }
+                Entry::Vacant(entry) if delta.change > 0 => {
+                    let count = delta.change.unsigned_abs();
+                    entry.insert(PairStats {
+                        count,
+                        positions: delta.positions,
+                    });
+                    self.heap.push(heap_entry(count, key));
+                }
+                Entry::Vacant(_) => {}
             }
         }
     }
@@ -323,6 +355,7 @@ impl MergeEngine {
                 id
             }
         };
+        // Taking the merged pair out of the table also drops its stale count for good.
         let mut positions = self
             .pairs
             .remove(&key)
@@ -332,43 +365,32 @@ impl MergeEngine {
         positions.dedup();
         for position in positions {
             let at = position as usize;
-            if self.symbols[at] != left {
+            let slot = self.slots[at];
+            if slot.symbol != left || slot.next == NONE {
                 continue;
             }
-            let second = self.next[at];
-            if second == NONE || self.symbols[second as usize] != right {
+            let second = self.slots[slot.next as usize];
+            if second.symbol != right {
                 continue;
             }
-            let count = self.word_counts[self.word_of[at] as usize];
-            let before = self.prev[at];
-            let after = self.next[second as usize];
-            if before != NONE {
-                let neighbour = self.symbols[before as usize];
-                self.remove_pair(neighbour, left, count);
-                self.add_pair(neighbour, merged, count, before);
+            let count = self.word_counts[slot.word as usize] as i64;
+            if slot.prev != NONE {
+                let neighbour = self.slots[slot.prev as usize].symbol;
+                self.note(neighbour, left, -count, None);
+                self.note(neighbour, merged, count, Some(slot.prev));
             }
-            if after != NONE {
-                let neighbour = self.symbols[after as usize];
-                self.remove_pair(right, neighbour, count);
-                self.add_pair(merged, neighbour, count, position);
-                self.prev[after as usize] = position;
+            if second.next != NONE {
+                let neighbour = self.slots[second.next as usize].symbol;
+                self.note(right, neighbour, -count, None);
+                self.note(merged, neighbour, count, Some(position));
+                self.slots[second.next as usize].prev = position;
             }
-            self.symbols[at] = merged;
-            self.symbols[second as usize] = REMOVED;
-            self.next[at] = after;
+            self.slots[slot.next as usize].symbol = REMOVED;
+            let slot = &mut self.slots[at];
+            slot.symbol = merged;
+            slot.next = second.next;
         }
-        // The merged pair cannot reappear: its stale count is gone with its entry.
-        self.pairs.remove(&key);
-        let mut grown = std::mem::take(&mut self.grown);
-        grown.sort_unstable();
-        grown.dedup();
-        for &key in &grown {
-            if let Some(stats) = self.pairs.get(&key) {
-                self.heap.push(heap_entry(stats.count, key));
-            }
-        }
-        grown.clear();
-        self.grown = grown;
+        self.apply_deltas();
         merged
     }
 
