@@ -8,8 +8,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::error::CoreResult;
-use crate::pool::thread_pool;
+use crate::options::{choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
 use crate::run::run_detached;
 
@@ -76,18 +75,6 @@ impl PyWordCounts {
     }
 }
 
-fn utf8_policy(errors: &str) -> CoreResult<Utf8Policy> {
-    match errors {
-        "strict" => Ok(Utf8Policy::Strict),
-        "replace" => Ok(Utf8Policy::Replace),
-        other => Err(fasttok::Error::argument(
-            "errors",
-            format!("{other:?} is not one of \"strict\", \"replace\""),
-        )
-        .into()),
-    }
-}
-
 /// A document of an iterable: `str`, or `bytes` decoded under `policy`.
 fn document(item: &Bound<'_, PyAny>, index: usize, policy: Utf8Policy) -> PyResult<String> {
     if let Ok(text) = item.cast::<PyString>() {
@@ -129,7 +116,14 @@ pub fn count(
     text_field: &str,
     progress: bool,
 ) -> PyResult<PyWordCounts> {
-    let policy = utf8_policy(errors)?;
+    let policy = choice(
+        "errors",
+        errors,
+        &[
+            ("strict", Utf8Policy::Strict),
+            ("replace", Utf8Policy::Replace),
+        ],
+    )?;
     let pool = thread_pool(num_threads)?;
     let monitor = Progress::new();
     let total_bytes = files

@@ -4,7 +4,7 @@
 
 mod count;
 mod error;
-mod pool;
+mod options;
 mod pretokenize;
 mod run;
 mod tokenizer;

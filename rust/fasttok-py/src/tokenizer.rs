@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::error::{CoreError, CoreResult};
-use crate::pool::thread_pool;
+use crate::options::thread_pool;
 
 /// Concatenated ids of a batch and the offsets where each text's ids start.
 type FlatIds<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>);

@@ -4,23 +4,10 @@ use fasttok::{BpeTrainer, Model, Progress, TieBreak, Tokenizer, TrainingInfo};
 use pyo3::prelude::*;
 
 use crate::count::PyWordCounts;
-use crate::error::CoreResult;
-use crate::pool::thread_pool;
+use crate::options::{choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
 use crate::run::run_detached;
 use crate::tokenizer::PyTokenizer;
-
-fn tie_break(name: &str) -> CoreResult<TieBreak> {
-    match name {
-        "hf" => Ok(TieBreak::Hf),
-        "bytes" => Ok(TieBreak::Bytes),
-        other => Err(fasttok::Error::argument(
-            "tie_break",
-            format!("{other:?} is not one of \"hf\", \"bytes\""),
-        )
-        .into()),
-    }
-}
 
 /// Learn a byte-level BPE tokenizer from `counts`.
 ///
@@ -48,7 +35,11 @@ pub fn train_bpe(
         min_frequency,
         special_tokens,
         max_token_length,
-        tie_break: self::tie_break(tie_break)?,
+        tie_break: choice(
+            "tie_break",
+            tie_break,
+            &[("hf", TieBreak::Hf), ("bytes", TieBreak::Bytes)],
+        )?,
     };
     let parameters = serde_json::from_str(parameters).map_err(|err| {
         crate::error::CoreError(fasttok::Error::argument("parameters", err.to_string()))
