@@ -1,6 +1,7 @@
 //! The trained artifact: a model, its pretokenizer and the metadata of its training.
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::bpe::BpeModel;
@@ -70,11 +71,24 @@ impl Tokenizer {
     }
 
     /// Token ids of `text` (special-token strings are encoded as ordinary text).
+    ///
+    /// Pieces that are not a single token are merged once per call: their ids are cached
+    /// (as a range of the output) and copied when the piece repeats, as words do in text.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
         let bpe = self.bpe();
         let mut ids = Vec::with_capacity(text.len() / 3);
-        self.pretokenizer
-            .split(text, |piece| bpe.encode_piece(piece.as_bytes(), &mut ids))?;
+        let mut cache: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+        self.pretokenizer.split(text, |piece| {
+            if let Some(id) = bpe.single_token(piece.as_bytes()) {
+                ids.push(id);
+            } else if let Some(&(start, end)) = cache.get(piece) {
+                ids.extend_from_within(start..end);
+            } else {
+                let start = ids.len();
+                bpe.merge_piece(piece.as_bytes(), &mut ids);
+                cache.insert(piece, (start, ids.len()));
+            }
+        })?;
         Ok(ids)
     }
 

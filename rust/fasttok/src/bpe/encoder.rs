@@ -190,16 +190,24 @@ impl BpeModel {
 
     /// Append the ids of one piece to `out`.
     pub fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) {
-        if piece.len() == 1 {
-            out.push(self.byte_ids[piece[0] as usize]);
-            return;
+        match self.single_token(piece) {
+            Some(id) => out.push(id),
+            None => self.merge_piece(piece, out),
         }
-        if self.whole_piece_lookup {
-            if let Some(&id) = self.token_ids.get(piece) {
-                out.push(id);
-                return;
-            }
+    }
+
+    /// The id of a piece that needs no merging: one byte, or (with whole-piece lookup) a
+    /// token itself.
+    pub fn single_token(&self, piece: &[u8]) -> Option<u32> {
+        match piece {
+            [byte] => Some(self.byte_ids[*byte as usize]),
+            _ if self.whole_piece_lookup => self.token_ids.get(piece).copied(),
+            _ => None,
         }
+    }
+
+    /// Append the ids of `piece` found by applying the merges in rank order.
+    pub fn merge_piece(&self, piece: &[u8], out: &mut Vec<u32>) {
         let start = out.len();
         out.extend(piece.iter().map(|&byte| self.byte_ids[byte as usize]));
         if piece.len() <= SHORT_PIECE {
