@@ -290,37 +290,88 @@ impl<'a> Feed<'a> {
         Ok(())
     }
 
-    /// Stream a file in blocks, never holding more than one block (plus an uncut tail).
+    /// Stream a file in 16 MiB blocks: a reader thread reads and validates the next block
+    /// while this one is counted, so at most three blocks (plus an uncut tail) are held.
     pub fn add_file(&mut self, path: &Path, format: &FileFormat, policy: Utf8Policy) -> Result<()> {
-        let io_error = |source| Error::Io {
+        let mut blocks = FileBlocks::open(path, format, policy)?;
+        let pretokenizer = self.pretokenizer;
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+            scope.spawn(move || {
+                while let Some(batch) = blocks.next_batch(pretokenizer) {
+                    let failed = batch.is_err();
+                    // A closed channel means counting failed or was cancelled: stop reading.
+                    if sender.send(batch).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            for batch in receiver {
+                self.add_documents(&batch?)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A file read block by block into batches of documents cut at safe points.
+struct FileBlocks<'f> {
+    file: File,
+    path: &'f Path,
+    format: &'f FileFormat,
+    decoder: BlockReader,
+    buffer: Vec<u8>,
+    /// Lines of a JSONL file seen so far, for error messages.
+    line_number: u64,
+    done: bool,
+}
+
+impl<'f> FileBlocks<'f> {
+    fn open(path: &'f Path, format: &'f FileFormat, policy: Utf8Policy) -> Result<Self> {
+        let file = File::open(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,
+        })?;
+        Ok(Self {
+            file,
+            path,
+            format,
+            decoder: BlockReader::new(path, policy),
+            buffer: vec![0u8; BLOCK_BYTES],
+            line_number: 0,
+            done: false,
+        })
+    }
+
+    /// The documents of the next block, or `None` after the last block or an error.
+    fn next_batch(&mut self, pretokenizer: &Pretokenizer) -> Option<Result<Vec<String>>> {
+        if self.done {
+            return None;
+        }
+        let batch = self.read_batch(pretokenizer);
+        self.done |= batch.is_err();
+        Some(batch)
+    }
+
+    fn read_batch(&mut self, pretokenizer: &Pretokenizer) -> Result<Vec<String>> {
+        let read = read_full(&mut self.file, &mut self.buffer).map_err(|source| Error::Io {
+            path: self.path.to_owned(),
+            source,
+        })?;
+        self.done = read < self.buffer.len();
+        let mut text = self.decoder.push(&self.buffer[..read], self.done)?;
+        // Cut where the rest can be pretokenized independently; carry what follows.
+        let cut = match self.format {
+            _ if self.done => text.len(),
+            FileFormat::Text => pretokenizer.prev_cut(&text, text.len()),
+            FileFormat::Jsonl { .. } => text.rfind('\n').map_or(0, |n| n + 1),
         };
-        let mut file = File::open(path).map_err(io_error)?;
-        let mut reader = BlockReader::new(path, policy);
-        let mut buffer = vec![0u8; BLOCK_BYTES];
-        let mut line_number = 0u64;
-        loop {
-            let read = read_full(&mut file, &mut buffer).map_err(io_error)?;
-            let at_end = read < buffer.len();
-            let text = reader.push(&buffer[..read], at_end)?;
-            // Cut where the rest can be pretokenized independently; carry what follows.
-            let cut = match format {
-                _ if at_end => text.len(),
-                FileFormat::Text => self.pretokenizer.prev_cut(&text, text.len()),
-                FileFormat::Jsonl { .. } => text.rfind('\n').map_or(0, |n| n + 1),
-            };
-            let (ready, rest) = text.split_at(cut);
-            match format {
-                FileFormat::Text => self.add_documents(&[ready])?,
-                FileFormat::Jsonl { field } => {
-                    let documents = jsonl_documents(ready, field, path, &mut line_number)?;
-                    self.add_documents(&documents)?;
-                }
-            }
-            reader.carry(rest);
-            if at_end {
-                return Ok(());
+        let rest = text.split_off(cut);
+        self.decoder.carry(&rest);
+        match self.format {
+            FileFormat::Text => Ok(vec![text]),
+            FileFormat::Jsonl { field } => {
+                jsonl_documents(&text, field, self.path, &mut self.line_number)
             }
         }
     }

@@ -121,3 +121,48 @@ fn core_types_are_send_and_sync() {
     assert_send_sync::<WordCounts>();
     assert_send_sync::<Progress>();
 }
+
+/// A file of several 16 MiB blocks, with a multi-byte character across the first block
+/// boundary, counts exactly like its whole text; invalid UTF-8 in a later block is
+/// reported at its file offset.
+#[test]
+fn multi_block_files_are_exact() {
+    let sample = std::fs::read_to_string(corpora().join("sample.txt")).unwrap();
+    let mut text = String::new();
+    while text.len() < (16 << 20) - 1 {
+        text.push_str(&sample);
+    }
+    text.truncate((16 << 20) - 1);
+    while !text.is_char_boundary(text.len()) {
+        text.pop();
+    }
+    text.push_str(&"é".repeat(3));
+    text.push_str(&sample.repeat(25));
+    let path = std::env::temp_dir().join(format!("fasttok-blocks-{}.txt", std::process::id()));
+    std::fs::write(&path, &text).unwrap();
+
+    let pretokenizer = Pretokenizer::from_name_or_pattern("cl100k").unwrap();
+    let (pool, progress) = (pool(2), Progress::new());
+    let mut feed = Feed::new(&pretokenizer, &pool, &progress);
+    feed.add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
+        .unwrap();
+    let mut whole = WordCounts::new();
+    pretokenizer
+        .split(&text, |piece| whole.add(piece.as_bytes(), 1))
+        .unwrap();
+    assert_eq!(feed.finish(), whole);
+
+    let mut bytes = text.into_bytes();
+    let bad = bytes.len() - 1000;
+    bytes[bad] = 0xFF;
+    std::fs::write(&path, &bytes).unwrap();
+    let mut feed = Feed::new(&pretokenizer, &pool, &progress);
+    let error = feed
+        .add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
+        .unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        matches!(error, fasttok::Error::InvalidUtf8 { offset, .. } if offset == bad as u64),
+        "{error}"
+    );
+}
