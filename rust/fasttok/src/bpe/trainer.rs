@@ -10,6 +10,15 @@
 //! is a lazy binary heap of `(count, pair)` keys: a count that grows gets a new entry, a
 //! count that shrinks is re-keyed when its stale entry surfaces, so every pop is exact.
 //!
+//! # Parallelism
+//!
+//! The initial pair count runs over arena ranges on all threads. A merge with at least
+//! 4,096 occurrences (a few hundred merges, but a large share of the rewrites) is split
+//! at word boundaries into disjoint arena ranges rewritten in parallel, each collecting
+//! its own count deltas; the rest of the loop is sequential, as every step depends on
+//! the previous one. None of this changes a result: counts are sums, and the order in
+//! which words are visited never matters.
+//!
 //! # Ties
 //!
 //! Equal counts go to the smallest `(left id, right id)`. In [`TieBreak::Bytes`] the
@@ -69,12 +78,23 @@ impl BpeTrainer {
         }
     }
 
-    /// Learn merges from `counts`; `pool` runs the initial pair count.
+    /// Learn merges from `counts` on the threads of `pool`.
     pub fn train(
         &self,
         counts: &WordCounts,
         pool: &rayon::ThreadPool,
         progress: &Progress,
+    ) -> Result<BpeModel> {
+        self.train_with(counts, pool, progress, PARALLEL_OCCURRENCES)
+    }
+
+    /// [`Self::train`], splitting merges of at least `parallel_threshold` occurrences.
+    fn train_with(
+        &self,
+        counts: &WordCounts,
+        pool: &rayon::ThreadPool,
+        progress: &Progress,
+        parallel_threshold: usize,
     ) -> Result<BpeModel> {
         if counts.is_empty() {
             return Err(Error::EmptyCorpus("the corpus contains no text".into()));
@@ -95,24 +115,32 @@ impl BpeTrainer {
         }
         let learned = self.vocab_size - minimum;
         let mut engine = MergeEngine::new(counts, self.tie_break, self.max_token_length)?;
+        engine.parallel_threshold = parallel_threshold;
         progress.start(Phase::Merging, learned as u64);
         let mut merges = Vec::with_capacity(learned);
-        pool.install(|| engine.count_pairs());
-        while engine.tokens.len() < 256 + learned {
-            progress.check()?;
-            let Some((pair, count)) = engine.pop_best() else {
-                break;
-            };
-            if count < self.min_frequency.max(1) {
-                break;
+        // Inside the pool, the pair count and the large merges use its threads.
+        pool.install(|| {
+            engine.count_pairs();
+            while engine.tokens.len() < 256 + learned {
+                progress.check()?;
+                let Some((pair, count)) = engine.pop_best() else {
+                    break;
+                };
+                if count < self.min_frequency.max(1) {
+                    break;
+                }
+                let merged = engine.merge(pair);
+                merges.push((pair.0, pair.1, merged));
+                progress.advance(1);
             }
-            let merged = engine.merge(pair);
-            merges.push((pair.0, pair.1, merged));
-            progress.advance(1);
-        }
+            Ok::<_, Error>(())
+        })?;
         Ok(engine.into_model(&merges, &self.special_tokens))
     }
 }
+
+/// Occurrences from which a merge is worth splitting across threads.
+const PARALLEL_OCCURRENCES: usize = 1 << 12;
 
 const NONE: u32 = u32::MAX;
 const REMOVED: u32 = u32::MAX;
@@ -123,6 +151,106 @@ fn pair_key(left: u32, right: u32) -> u64 {
 
 fn split_key(key: u64) -> (u32, u32) {
     ((key >> 32) as u32, key as u32)
+}
+
+/// What one merge rewrites: `left right` → `merged`, with what it reads to do so.
+struct Rewrite<'e> {
+    left: u32,
+    right: u32,
+    merged: u32,
+    tokens: &'e [Vec<u8>],
+    word_counts: &'e [u64],
+    max_token_length: usize,
+}
+
+impl Rewrite<'_> {
+    /// Merge the occurrences at `positions` inside `slots`, the arena range starting at
+    /// position `base` (whole words only), recording pair count changes in `deltas`.
+    fn apply(
+        &self,
+        slots: &mut [Slot],
+        base: u32,
+        positions: &[u32],
+        deltas: &mut FxHashMap<u64, Delta>,
+    ) {
+        let index = |position: u32| (position - base) as usize;
+        for &position in positions {
+            let slot = slots[index(position)];
+            if slot.symbol != self.left || slot.next == NONE {
+                continue;
+            }
+            let second = slots[index(slot.next)];
+            if second.symbol != self.right {
+                continue;
+            }
+            let count = self.word_counts[slot.word as usize] as i64;
+            if slot.prev != NONE {
+                let neighbour = slots[index(slot.prev)].symbol;
+                self.note(deltas, neighbour, self.left, -count, None);
+                self.note(deltas, neighbour, self.merged, count, Some(slot.prev));
+            }
+            if second.next != NONE {
+                let neighbour = slots[index(second.next)].symbol;
+                self.note(deltas, self.right, neighbour, -count, None);
+                self.note(deltas, self.merged, neighbour, count, Some(position));
+                slots[index(second.next)].prev = position;
+            }
+            slots[index(slot.next)].symbol = REMOVED;
+            let first = &mut slots[index(position)];
+            first.symbol = self.merged;
+            first.next = second.next;
+        }
+    }
+
+    /// Record `change` occurrences more (or fewer) of `left right`; `position` is the left
+    /// slot of a new occurrence.
+    fn note(
+        &self,
+        deltas: &mut FxHashMap<u64, Delta>,
+        left: u32,
+        right: u32,
+        change: i64,
+        position: Option<u32>,
+    ) {
+        if fits(self.tokens, self.max_token_length, left, right) {
+            let delta = deltas.entry(pair_key(left, right)).or_default();
+            delta.change += change;
+            delta.positions.extend(position);
+        }
+    }
+}
+
+/// Split the arena into about `parts` disjoint ranges of whole words, each with the
+/// (sorted) positions that fall in it: `(range, first position of the range, positions)`.
+fn split_at_words<'s, 'p>(
+    slots: &'s mut [Slot],
+    word_starts: &[u32],
+    positions: &'p [u32],
+    parts: usize,
+) -> Vec<(&'s mut [Slot], u32, &'p [u32])> {
+    let mut ranges = Vec::with_capacity(parts);
+    let (mut rest, mut base, mut from) = (slots, 0u32, 0usize);
+    for part in 1..parts {
+        let target = positions.len() * part / parts;
+        let Some(&position) = positions.get(target) else {
+            break;
+        };
+        let boundary = word_starts[rest[(position - base) as usize].word as usize];
+        let until = positions.partition_point(|&p| p < boundary);
+        if until <= from || boundary <= base {
+            continue;
+        }
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut((boundary - base) as usize);
+        ranges.push((head, base, &positions[from..until]));
+        (rest, base, from) = (tail, boundary, until);
+    }
+    ranges.push((rest, base, &positions[from..]));
+    ranges
+}
+
+/// Whether `left right` makes a token of at most `max` bytes.
+fn fits(tokens: &[Vec<u8>], max: usize, left: u32, right: u32) -> bool {
+    tokens[left as usize].len() + tokens[right as usize].len() <= max
 }
 
 /// Heap entry: larger count first, then smaller pair key.
@@ -142,6 +270,10 @@ struct MergeEngine {
     slots: Vec<Slot>,
     /// Count of each word.
     word_counts: Vec<u64>,
+    /// Arena position of each word's first slot.
+    word_starts: Vec<u32>,
+    /// Merges with at least this many occurrences rewrite the arena in parallel.
+    parallel_threshold: usize,
     /// Count and occurrences of every pair that currently occurs.
     pairs: FxHashMap<u64, PairStats>,
     heap: BinaryHeap<u128>,
@@ -209,6 +341,8 @@ impl MergeEngine {
             max_token_length: max_len.unwrap_or(usize::MAX),
             slots: Vec::with_capacity(total),
             word_counts: Vec::with_capacity(words.len()),
+            word_starts: Vec::with_capacity(words.len()),
+            parallel_threshold: usize::MAX,
             pairs: FxHashMap::default(),
             heap: BinaryHeap::new(),
             deltas: FxHashMap::default(),
@@ -229,13 +363,13 @@ impl MergeEngine {
                 });
             }
             engine.word_counts.push(*count);
+            engine.word_starts.push(start);
         }
         Ok(engine)
     }
 
     fn fits(&self, left: u32, right: u32) -> bool {
-        self.tokens[left as usize].len() + self.tokens[right as usize].len()
-            <= self.max_token_length
+        fits(&self.tokens, self.max_token_length, left, right)
     }
 
     /// Count every adjacent pair of every word, in parallel over arena ranges.
@@ -299,16 +433,6 @@ impl MergeEngine {
         None
     }
 
-    /// Record `change` occurrences more (or fewer) of `left right`; `position` is the left
-    /// slot of a new occurrence.
-    fn note(&mut self, left: u32, right: u32, change: i64, position: Option<u32>) {
-        if self.fits(left, right) {
-            let delta = self.deltas.entry(pair_key(left, right)).or_default();
-            delta.change += change;
-            delta.positions.extend(position);
-        }
-    }
-
     /// Apply the deltas of one merge to the pair table, and push grown counts on the heap.
     fn apply_deltas(&mut self) {
         for (key, delta) in self.deltas.drain() {
@@ -341,6 +465,10 @@ impl MergeEngine {
 
     /// Replace every occurrence of `pair`, left to right within each word; returns the
     /// internal id of the merged token.
+    ///
+    /// A merge with many occurrences (the first few hundred merges) is split at word
+    /// boundaries into disjoint arena ranges that the pool's threads rewrite at once, each
+    /// collecting its own deltas; word order never matters, so the result is the same.
     fn merge(&mut self, (left, right): (u32, u32)) -> u32 {
         let key = pair_key(left, right);
         let mut bytes = self.tokens[left as usize].clone();
@@ -363,32 +491,41 @@ impl MergeEngine {
             .unwrap_or_default();
         positions.sort_unstable();
         positions.dedup();
-        for position in positions {
-            let at = position as usize;
-            let slot = self.slots[at];
-            if slot.symbol != left || slot.next == NONE {
-                continue;
+        let Self {
+            slots,
+            tokens,
+            word_counts,
+            word_starts,
+            deltas,
+            max_token_length,
+            ..
+        } = self;
+        let rewrite = Rewrite {
+            left,
+            right,
+            merged,
+            tokens,
+            word_counts,
+            max_token_length: *max_token_length,
+        };
+        let threads = rayon::current_num_threads();
+        if positions.len() < self.parallel_threshold || threads == 1 {
+            rewrite.apply(slots, 0, &positions, deltas);
+        } else {
+            let partials: Vec<FxHashMap<u64, Delta>> =
+                split_at_words(slots, word_starts, &positions, threads)
+                    .into_par_iter()
+                    .map(|(range, base, positions)| {
+                        let mut partial = FxHashMap::default();
+                        rewrite.apply(range, base, positions, &mut partial);
+                        partial
+                    })
+                    .collect();
+            for (key, delta) in partials.into_iter().flatten() {
+                let total = deltas.entry(key).or_default();
+                total.change += delta.change;
+                total.positions.extend(delta.positions);
             }
-            let second = self.slots[slot.next as usize];
-            if second.symbol != right {
-                continue;
-            }
-            let count = self.word_counts[slot.word as usize] as i64;
-            if slot.prev != NONE {
-                let neighbour = self.slots[slot.prev as usize].symbol;
-                self.note(neighbour, left, -count, None);
-                self.note(neighbour, merged, count, Some(slot.prev));
-            }
-            if second.next != NONE {
-                let neighbour = self.slots[second.next as usize].symbol;
-                self.note(right, neighbour, -count, None);
-                self.note(merged, neighbour, count, Some(position));
-                self.slots[second.next as usize].prev = position;
-            }
-            self.slots[slot.next as usize].symbol = REMOVED;
-            let slot = &mut self.slots[at];
-            slot.symbol = merged;
-            slot.next = second.next;
         }
         self.apply_deltas();
         merged
@@ -412,5 +549,34 @@ impl MergeEngine {
         let mut vocab: Vec<Vec<u8>> = (0..=255u8).map(|byte| vec![byte]).collect();
         vocab.extend(self.tokens.into_iter().skip(256));
         BpeModel::from_parts(vocab, merges, special_tokens)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Feed, FileFormat, Pretokenizer, Utf8Policy};
+
+    /// Every merge split across threads (threshold 1) gives the sequential result.
+    #[test]
+    fn parallel_merges_equal_sequential_ones() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpora/sample.txt");
+        let pretokenizer = Pretokenizer::from_name_or_pattern("gpt2").unwrap();
+        let progress = Progress::new();
+        let train = |threads: usize, threshold: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut feed = Feed::new(&pretokenizer, &pool, &progress);
+            feed.add_file(sample.as_ref(), &FileFormat::Text, Utf8Policy::Strict)
+                .unwrap();
+            BpeTrainer::new(2_000)
+                .train_with(&feed.finish(), &pool, &progress, threshold)
+                .unwrap()
+        };
+        let sequential = train(1, usize::MAX);
+        assert_eq!(train(3, 1), sequential);
+        assert_eq!(train(2, 64), sequential);
     }
 }
