@@ -224,43 +224,32 @@ impl Pretokenizer {
     /// pretokenized parts without changing any piece; `text.len()` if there is none.
     pub fn next_cut(&self, text: &str, at: usize) -> usize {
         let bytes = text.as_bytes();
-        let mut at = at;
-        while let Some(offset) = bytes.get(at..).and_then(memchr_newline) {
-            let newline = at + offset;
-            if self.spec.cuts_before_newline() {
-                if newline > 0 && bytes[newline - 1].is_ascii_alphanumeric() {
-                    return newline;
-                }
-            } else {
-                return newline + 1;
-            }
-            at = newline + 1;
-        }
-        text.len()
+        let from = at.min(bytes.len());
+        memchr::memchr_iter(b'\n', &bytes[from..])
+            .find_map(|offset| self.cut_at_newline(bytes, from + offset))
+            .unwrap_or(bytes.len())
     }
 
     /// The last position at or before `at` where `text` may be cut (see [`Self::next_cut`]);
     /// 0 if there is none.
     pub fn prev_cut(&self, text: &str, at: usize) -> usize {
         let bytes = &text.as_bytes()[..at.min(text.len())];
-        let mut end = bytes.len();
-        while let Some(newline) = bytes[..end].iter().rposition(|&b| b == b'\n') {
-            if self.spec.cuts_before_newline() {
-                if newline > 0 && bytes[newline - 1].is_ascii_alphanumeric() {
-                    return newline;
-                }
-            } else if newline < at {
-                return newline + 1;
-            }
-            end = newline;
-        }
-        0
+        memchr::memrchr_iter(b'\n', bytes)
+            .find_map(|newline| self.cut_at_newline(bytes, newline))
+            .unwrap_or(0)
     }
-}
 
-/// The offset of the first `\n` in `bytes`.
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
+    /// The cut that the `\n` at `newline` allows, if any (see
+    /// [`PretokenizerSpec::cuts_before_newline`]).
+    fn cut_at_newline(&self, bytes: &[u8], newline: usize) -> Option<usize> {
+        if !self.spec.cuts_before_newline() {
+            Some(newline + 1)
+        } else if newline > 0 && bytes[newline - 1].is_ascii_alphanumeric() {
+            Some(newline)
+        } else {
+            None
+        }
+    }
 }
 
 #[cfg(test)]
