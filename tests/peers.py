@@ -41,7 +41,9 @@ def synthetic_documents(seed: int = 1234) -> tuple[str, ...]:
     return tuple(" ".join(word() for _ in range(20)) for _ in range(200))
 
 
-def hf_merges(documents: tuple[str, ...], vocab_size: int, min_frequency: int = 0) -> reference.Merges:
+def hf_merges(
+    documents: tuple[str, ...], vocab_size: int, min_frequency: int = 0, max_token_length: int | None = None
+) -> reference.Merges:
     """Train HF's byte-level BPE and return its merges as byte pairs."""
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
@@ -51,6 +53,7 @@ def hf_merges(documents: tuple[str, ...], vocab_size: int, min_frequency: int = 
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
         special_tokens=[],
+        max_token_length=max_token_length,
     )
     tokenizer.train_from_iterator(documents, trainer)
     byte_of = {char: b for b, char in reference.bytes_to_unicode().items()}

@@ -78,8 +78,16 @@ def test_vocab_size_and_special_tokens() -> None:
 
 def test_max_token_length_caps_every_token() -> None:
     tokenizer = train(real_documents(), 3000, max_token_length=4)
-    assert max(len(token) for token in tokenizer.vocab) <= 4
+    assert max(len(token) for token in tokenizer.vocab) == 4
     assert len(tokenizer.merges) == 3000 - 256
+
+
+@pytest.mark.parametrize("length", [3, 6])
+def test_max_token_length_matches_hf_one_below(length: int) -> None:
+    """HF's BpeTrainer(max_token_length=L) keeps tokens shorter than L: fasttok's L - 1."""
+    documents = real_documents()
+    merges = train(documents, 1500, max_token_length=length - 1).merges
+    assert merges == hf_merges(documents, 1500, max_token_length=length)
 
 
 def test_counts_are_mergeable_values() -> None:

@@ -82,7 +82,8 @@ def train(
         pretokenizer: ``"gpt2"``, ``"cl100k"``, ``"o200k"`` or a custom regex.
         special_tokens: tokens appended after the learned ones; never produced by merges.
         min_frequency: stop when the best pair occurs fewer times.
-        max_token_length: longest token, in bytes.
+        max_token_length: longest learned token, in bytes. (HF's ``BpeTrainer`` keeps tokens
+            *shorter* than its ``max_token_length``: HF's ``L`` is fasttok's ``L - 1``.)
         tie_break: ``"hf"`` reproduces HF tokenizers' merge order exactly, ``"bytes"`` rustbpe's.
         num_threads: worker threads (default: one per core); the result never depends on it.
         errors, text_field, progress: as for :func:`count`.

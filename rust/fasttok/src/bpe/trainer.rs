@@ -60,7 +60,8 @@ pub struct BpeTrainer {
     pub min_frequency: u64,
     /// Tokens added after the learned ones, never produced by merges.
     pub special_tokens: Vec<String>,
-    /// Longest token in bytes; longer merges are never counted.
+    /// Longest token in bytes; longer merges are never counted. (HF's `BpeTrainer` keeps
+    /// tokens shorter than its `max_token_length`, so HF's `L` is this `L - 1`.)
     pub max_token_length: Option<usize>,
     /// Tie-breaking order.
     pub tie_break: TieBreak,
