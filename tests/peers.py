@@ -42,7 +42,11 @@ def synthetic_documents(seed: int = 1234) -> tuple[str, ...]:
 
 
 def hf_merges(
-    documents: tuple[str, ...], vocab_size: int, min_frequency: int = 0, max_token_length: int | None = None
+    documents: tuple[str, ...],
+    vocab_size: int,
+    min_frequency: int = 0,
+    max_token_length: int | None = None,
+    special_tokens: tuple[str, ...] = (),
 ) -> reference.Merges:
     """Train HF's byte-level BPE and return its merges as byte pairs."""
     tokenizer = Tokenizer(models.BPE())
@@ -52,7 +56,7 @@ def hf_merges(
         min_frequency=min_frequency,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
-        special_tokens=[],
+        special_tokens=list(special_tokens),
         max_token_length=max_token_length,
     )
     tokenizer.train_from_iterator(documents, trainer)

@@ -26,6 +26,12 @@ def test_hf_tie_break_reproduces_hf_tokenizers(corpus: str, vocab_size: int) -> 
     assert train(documents, vocab_size, tie_break="hf").merges == hf_merges(documents, vocab_size)
 
 
+def test_special_tokens_take_vocabulary_slots_as_in_hf() -> None:
+    documents, specials = real_documents(), ("<s>", "</s>", "<pad>")
+    tokenizer = train(documents, 1500, special_tokens=list(specials))
+    assert tokenizer.merges == hf_merges(documents, 1500, special_tokens=specials)
+
+
 def test_min_frequency_stops_where_hf_stops() -> None:
     documents = real_documents()
     merges = train(documents, 20_000, tie_break="hf", min_frequency=20).merges
