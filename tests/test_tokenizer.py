@@ -94,6 +94,24 @@ def test_save_and_load_round_trip(tmp_path) -> None:
     assert hf.encode("hello <eos> world").ids == tokenizer.encode("hello ") + [899] + tokenizer.encode(" world")
 
 
+@given(text=TEXTS, positions=st.lists(st.integers(0, 80), max_size=4))
+def test_allowed_special_tokens_match_hf(text: str, positions: list[int]) -> None:
+    """With allowed_special="all", special-token strings in the text give HF's ids."""
+    tokenizer = special_tokenizer()
+    for position in sorted(positions, reverse=True):
+        text = text[:position] + ["<eos>", "<|pad|>", "<eos><eos>"][position % 3] + text[position:]
+    ids = tokenizer.encode(text, allowed_special="all")
+    assert ids == tokenizers.Tokenizer.from_str(tokenizer.to_hf_json()).encode(text).ids
+    assert tokenizer.decode(ids) == text
+    if "<eos>" in text:
+        assert 898 not in tokenizer.encode(text)
+
+
+@functools.cache
+def special_tokenizer() -> fasttok.Tokenizer:
+    return fasttok.train(iter(real_documents()), vocab_size=900, special_tokens=["<eos>", "<|pad|>"], progress=False)
+
+
 def test_pickle_round_trip() -> None:
     tokenizer = trained("cl100k")
     clone = pickle.loads(pickle.dumps(tokenizer))

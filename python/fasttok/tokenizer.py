@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import numpy as np
 
@@ -81,9 +81,15 @@ class Tokenizer:
 
     # ==================== Encoding and decoding
 
-    def encode(self, text: str) -> list[int]:
-        """Token ids of ``text`` (special-token strings are encoded as ordinary text)."""
-        return self._core.encode(text)
+    def encode(self, text: str, *, allowed_special: Literal["all"] | Collection[str] = ()) -> list[int]:
+        """Token ids of ``text``.
+
+        Special-token strings in ``text`` are ordinary text unless named in
+        ``allowed_special`` (or ``"all"``): those are matched first, leftmost then longest,
+        and become their ids, as HF ``tokenizers`` does with the exported ``tokenizer.json``.
+        """
+        allowed = list(self.special_tokens) if allowed_special == "all" else list(allowed_special)
+        return self._core.encode(text, allowed)
 
     def encode_batch(
         self, texts: Iterable[str], *, num_threads: int | None = None, return_numpy: bool = False

@@ -45,13 +45,28 @@ fn checked_ids(ids: Vec<i64>, vocab_size: usize) -> CoreResult<Vec<u32>> {
 
 #[pymethods]
 impl PyTokenizer {
-    /// Token ids of `text`.
-    fn encode(&self, py: Python<'_>, text: &str) -> CoreResult<Vec<u32>> {
+    /// Token ids of `text`; the special tokens named in `allowed_special` are matched
+    /// in the text and encoded as their ids.
+    #[pyo3(signature = (text, allowed_special = Vec::new()))]
+    fn encode(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        allowed_special: Vec<String>,
+    ) -> CoreResult<Vec<u32>> {
+        let encode = || {
+            if allowed_special.is_empty() {
+                self.inner.encode(text)
+            } else {
+                let allowed: Vec<&str> = allowed_special.iter().map(String::as_str).collect();
+                self.inner.encode_with_specials(text, &allowed)
+            }
+        };
         // Short texts are not worth a GIL round trip.
         if text.len() < 4096 {
-            return Ok(self.inner.encode(text)?);
+            return Ok(encode()?);
         }
-        Ok(py.detach(|| self.inner.encode(text))?)
+        Ok(py.detach(encode)?)
     }
 
     /// Encode `texts` in parallel; returns `(ids, offsets)`: text `i` has

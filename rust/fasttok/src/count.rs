@@ -6,11 +6,10 @@
 //! core busy while the pieces stay exactly those of the whole document.
 
 use std::fs::File;
+use std::hash::Hasher;
 use std::io::Read;
 use std::ops::AddAssign;
 use std::path::{Path, PathBuf};
-
-use std::hash::Hasher;
 use std::sync::{Mutex, PoisonError};
 
 use hashbrown::HashTable;
@@ -147,8 +146,8 @@ impl FileFormat {
 /// Every pool thread counts into its own table of owned pieces for the whole run, so
 /// nothing is merged or copied per block; a piece is allocated once per thread that sees
 /// it. Each table is split into [`SHARDS`] shards by hash, and [`Feed::finish`] merges
-/// shard `i` of all threads in parallel. Reading and UTF-8 validation stay sequential
-/// (a few milliseconds per 16 MiB block).
+/// shard `i` of all threads in parallel. Files are read and validated by a reader thread
+/// one block ahead of the counting ([`Feed::add_file`]).
 pub struct Feed<'a> {
     pretokenizer: &'a Pretokenizer,
     pool: &'a rayon::ThreadPool,

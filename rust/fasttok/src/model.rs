@@ -1,12 +1,13 @@
 //! The trained artifact: a model, its pretokenizer and the metadata of its training.
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::bpe::BpeModel;
 use crate::pretokenize::Pretokenizer;
-use crate::Result;
+use crate::{Error, Result};
 
 /// The segmentation model of a tokenizer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,13 +72,49 @@ impl Tokenizer {
     }
 
     /// Token ids of `text` (special-token strings are encoded as ordinary text).
-    ///
-    /// Pieces that are not a single token are merged once per call: their ids are cached
-    /// (as a range of the output) and copied when the piece repeats, as words do in text.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
-        let bpe = self.bpe();
         let mut ids = Vec::with_capacity(text.len() / 3);
-        let mut cache: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+        self.encode_into(text, &mut ids, &mut FxHashMap::default())?;
+        Ok(ids)
+    }
+
+    /// Token ids of `text` in which the special tokens named in `allowed` are matched
+    /// first (leftmost, then longest) and become their ids, as HF tokenizers does with
+    /// added tokens; names that are not special tokens are ignored.
+    pub fn encode_with_specials(&self, text: &str, allowed: &[&str]) -> Result<Vec<u32>> {
+        let specials: Vec<&(String, u32)> = self
+            .bpe()
+            .specials()
+            .iter()
+            .filter(|(special, _)| allowed.contains(&special.as_str()))
+            .collect();
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(specials.iter().map(|(special, _)| special))
+            .map_err(|err| Error::argument("allowed_special", err.to_string()))?;
+        let mut ids = Vec::with_capacity(text.len() / 3);
+        let mut cache = FxHashMap::default();
+        let mut covered = 0;
+        for found in matcher.find_iter(text) {
+            self.encode_into(&text[covered..found.start()], &mut ids, &mut cache)?;
+            ids.push(specials[found.pattern().as_usize()].1);
+            covered = found.end();
+        }
+        self.encode_into(&text[covered..], &mut ids, &mut cache)?;
+        Ok(ids)
+    }
+
+    /// Append the ids of `text` to `ids`.
+    ///
+    /// Pieces that are not a single token are merged once per `cache`: their ids are kept
+    /// (as a range of the output) and copied when the piece repeats, as words do in text.
+    fn encode_into<'t>(
+        &self,
+        text: &'t str,
+        ids: &mut Vec<u32>,
+        cache: &mut FxHashMap<&'t str, (usize, usize)>,
+    ) -> Result<()> {
+        let bpe = self.bpe();
         self.pretokenizer.split(text, |piece| {
             if let Some(id) = bpe.single_token(piece.as_bytes()) {
                 ids.push(id);
@@ -85,11 +122,10 @@ impl Tokenizer {
                 ids.extend_from_within(start..end);
             } else {
                 let start = ids.len();
-                bpe.merge_piece(piece.as_bytes(), &mut ids);
+                bpe.merge_piece(piece.as_bytes(), ids);
                 cache.insert(piece, (start, ids.len()));
             }
-        })?;
-        Ok(ids)
+        })
     }
 
     /// Encode many texts in parallel on `pool`; results are in input order.
