@@ -319,7 +319,6 @@ struct FileBlocks<'f> {
     path: &'f Path,
     format: &'f FileFormat,
     decoder: BlockReader,
-    buffer: Vec<u8>,
     /// Lines of a JSONL file seen so far, for error messages.
     line_number: u64,
     done: bool,
@@ -336,7 +335,6 @@ impl<'f> FileBlocks<'f> {
             path,
             format,
             decoder: BlockReader::new(path, policy),
-            buffer: vec![0u8; BLOCK_BYTES],
             line_number: 0,
             done: false,
         })
@@ -353,12 +351,14 @@ impl<'f> FileBlocks<'f> {
     }
 
     fn read_batch(&mut self, pretokenizer: &Pretokenizer) -> Result<Vec<String>> {
-        let read = read_full(&mut self.file, &mut self.buffer).map_err(|source| Error::Io {
-            path: self.path.to_owned(),
-            source,
-        })?;
-        self.done = read < self.buffer.len();
-        let mut text = self.decoder.push(&self.buffer[..read], self.done)?;
+        self.done = self
+            .decoder
+            .fill(&mut self.file)
+            .map_err(|source| Error::Io {
+                path: self.path.to_owned(),
+                source,
+            })?;
+        let mut text = self.decoder.decode(self.done)?;
         // Cut where the rest can be pretokenized independently; carry what follows.
         let cut = match self.format {
             _ if self.done => text.len(),
@@ -366,7 +366,7 @@ impl<'f> FileBlocks<'f> {
             FileFormat::Jsonl { .. } => text.rfind('\n').map_or(0, |n| n + 1),
         };
         let rest = text.split_off(cut);
-        self.decoder.carry(&rest);
+        self.decoder.carry(rest);
         match self.format {
             FileFormat::Text => Ok(vec![text]),
             FileFormat::Jsonl { field } => {
@@ -419,9 +419,15 @@ impl BlockReader {
         }
     }
 
-    /// Append `block` and return the decodable text (the pending bytes are consumed).
-    fn push(&mut self, block: &[u8], at_end: bool) -> Result<String> {
-        self.pending.extend_from_slice(block);
+    /// Append the next block of `file` to the pending bytes; `true` at the end of the file.
+    fn fill(&mut self, file: &mut File) -> std::io::Result<bool> {
+        let limit = BLOCK_BYTES as u64;
+        Ok(file.take(limit).read_to_end(&mut self.pending)? < BLOCK_BYTES)
+    }
+
+    /// The decodable text of the pending bytes (which it consumes but for an incomplete
+    /// character at the end).
+    fn decode(&mut self, at_end: bool) -> Result<String> {
         let mut bytes = std::mem::take(&mut self.pending);
         let invalid_at = |valid_up_to: usize| Error::InvalidUtf8 {
             source_name: self.source_name.display().to_string(),
@@ -447,26 +453,12 @@ impl BlockReader {
     }
 
     /// Put back text that was not processed; it is decoded again with the next block.
-    fn carry(&mut self, rest: &str) {
-        let mut carried = rest.as_bytes().to_vec();
+    fn carry(&mut self, rest: String) {
+        let mut carried = rest.into_bytes();
         self.offset -= carried.len() as u64;
         carried.extend_from_slice(&self.pending);
         self.pending = carried;
     }
-}
-
-/// Read until `buffer` is full or the file ends.
-fn read_full(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
 }
 
 /// The `field` strings of the JSON lines in `text`; `line_number` counts across blocks.
