@@ -61,7 +61,7 @@ impl From<CoreError> for PyErr {
             E::InvalidPattern { .. } => PatternError::new_err(message),
             E::InvalidArgument { .. } => ParameterError::new_err(message),
             E::Format { .. } => FormatError::new_err(message),
-            E::UnknownId { .. } => TokenIdError::new_err(message),
+            E::UnknownId { .. } | E::InvalidSequence { .. } => TokenIdError::new_err(message),
             E::Cancelled => PyKeyboardInterrupt::new_err("fasttok: interrupted"),
             _ => FasttokError::new_err(message),
         }

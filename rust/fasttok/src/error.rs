@@ -60,6 +60,16 @@ pub enum Error {
         /// Size of the vocabulary.
         vocab_size: usize,
     },
+    /// An id or LZW code in a sequence cannot be encoded or decoded.
+    #[error("invalid id {id} at position {position}: {reason}")]
+    InvalidSequence {
+        /// The offending id or code.
+        id: u64,
+        /// Its index in the sequence.
+        position: usize,
+        /// Why it is invalid there.
+        reason: String,
+    },
     /// The operation was stopped through its [`Progress`](crate::Progress) handle.
     #[error("cancelled")]
     Cancelled,

@@ -3,7 +3,8 @@
 //! The pipeline is a *feed* that turns text into counts of unique pieces
 //! ([`Feed`] → [`WordCounts`]), a trainer that learns a model from the counts
 //! ([`BpeTrainer`]), and a [`Tokenizer`] that encodes, decodes and is saved as an HF
-//! `tokenizer.json` (plus a `fasttok.json` sidecar) or exported to tiktoken.
+//! `tokenizer.json` (plus a `fasttok.json` sidecar) or exported to tiktoken. [`lzw`]
+//! compresses a tokenizer's ids further into per-sequence hypertokens (zip2zip).
 //!
 //! # Example
 //!
@@ -29,6 +30,7 @@ pub mod bpe;
 pub mod count;
 mod error;
 pub mod io;
+pub mod lzw;
 pub mod model;
 pub mod pretokenize;
 pub mod progress;
