@@ -2,14 +2,17 @@
 
 from collections.abc import Iterable, Sequence
 from os import PathLike
-from typing import Any, final
+from typing import Any, Union, final
 
 import numpy as np
 
 __all__ = [
+    "Codebook",
+    "CodebookManager",
     "CorpusError",
     "FasttokError",
     "FormatError",
+    "LzwCodec",
     "ParameterError",
     "PatternError",
     "Pretokenizer",
@@ -114,3 +117,91 @@ def train_bpe(
     progress: bool = False,
     parameters: str = "{}",
 ) -> Tokenizer: ...
+
+_U32 = np.ndarray[Any, np.dtype[np.uint32]]
+_Mask = np.ndarray[Any, np.dtype[np.uint8]]
+_Batch = tuple[Union[_U32, list[_U32]], Union[_Mask, None], list[Codebook]]
+
+@final
+class Codebook:
+    """One sequence's LZW codebook: entry ``i`` is code ``first_code + i``."""
+
+    def __len__(self) -> int: ...
+    def __contains__(self, code: int) -> bool: ...
+    def __getitem__(self, code: int) -> list[int]:
+        """The base ids of ``code``."""
+    def __eq__(self, other: object) -> bool: ...
+    def __ne__(self, other: object) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+    @property
+    def first_code(self) -> int:
+        """The code of the first entry (the base vocabulary size)."""
+    def to_dict(self) -> dict[int, list[int]]:
+        """``{code: base ids}`` for every entry."""
+    def to_list(self) -> list[list[int]]:
+        """The entries in code order."""
+    def to_numpy(self) -> _U32:
+        """A ``codebook_size × max_merge`` array: entries padded with the padding id, then padding rows."""
+
+@final
+class CodebookManager:
+    """Per-row stream decoders that report the entries each generation step creates."""
+
+    def update(self, rows: Any) -> tuple[np.ndarray[Any, np.dtype[np.uint32]], list[_U32]]:
+        """Decode the new codes of each row; return the new entries (padded) and their slots."""
+    def codebooks(self) -> list[Codebook]:
+        """The codebook of each row so far."""
+    def reset(self) -> None:
+        """Forget every row: the next update starts a new batch."""
+
+@final
+class LzwCodec:
+    """An LZW codec over a base vocabulary."""
+
+    def __new__(
+        cls,
+        vocab_size: int,
+        codebook_size: int,
+        max_merge: int,
+        pad_id: int | None = None,
+        disabled_ids: Sequence[int] = ...,
+    ) -> LzwCodec: ...
+    @property
+    def vocab_size(self) -> int: ...
+    @property
+    def codebook_size(self) -> int: ...
+    @property
+    def max_merge(self) -> int: ...
+    @property
+    def pad_id(self) -> int | None: ...
+    @property
+    def disabled_ids(self) -> list[int]: ...
+    def encode(self, ids: Any) -> tuple[_U32, Codebook]:
+        """The codes of ``ids`` and their codebook."""
+    def decode(self, codes: Any, strict: bool = True) -> tuple[_U32, Codebook]:
+        """The base ids of ``codes`` and the codebook rebuilt from them."""
+    def batch_encode(
+        self,
+        rows: Any,
+        max_codes: int | None = None,
+        padding: bool = True,
+        width: int | None = None,
+        num_threads: int | None = None,
+    ) -> _Batch:
+        """Encode rows in parallel: codes, attention mask, codebook per row."""
+    def batch_decode(
+        self, rows: Any, strict: bool = True, padding: bool = True, num_threads: int | None = None
+    ) -> _Batch:
+        """Decode rows in parallel: ids, attention mask, codebook per row."""
+    def continuous_encode(
+        self,
+        rows: Any,
+        max_length: int,
+        min_length: int = 0,
+        lossless: bool = True,
+        padding: bool = True,
+        num_threads: int | None = None,
+    ) -> tuple[np.ndarray[Any, np.dtype[np.uint64]], _Batch]:
+        """Cut rows into chunks of at most ``max_length`` codes, each with a fresh codebook."""
+    def manager(self, strict: bool = False) -> CodebookManager:
+        """A streaming codebook manager for generation with this codec."""

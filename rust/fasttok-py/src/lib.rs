@@ -4,6 +4,7 @@
 
 mod count;
 mod error;
+mod lzw;
 mod options;
 mod pretokenize;
 mod run;
@@ -18,6 +19,8 @@ mod _fasttok {
     use crate::error::{
         CorpusError, FasttokError, FormatError, ParameterError, PatternError, TokenIdError,
     };
+    #[pymodule_export]
+    use crate::lzw::{PyCodebook, PyCodebookManager, PyLzwCodec};
     #[pymodule_export]
     use crate::pretokenize::PyPretokenizer;
     #[pymodule_export]

@@ -1,16 +1,52 @@
 //! Options shared by several entry points: thread pools and named choices.
 
+use std::ops::Deref;
+use std::sync::OnceLock;
+
+use rayon::ThreadPool;
+
 use crate::error::{CoreError, CoreResult};
 
-/// A rayon pool of `num_threads` threads (`None`: one per available core).
-pub fn thread_pool(num_threads: Option<usize>) -> CoreResult<rayon::ThreadPool> {
-    if num_threads == Some(0) {
-        return Err(fasttok::Error::argument("num_threads", "must be at least 1").into());
+/// A rayon pool: the shared one with a thread per core, or one built for a call.
+pub enum Pool {
+    /// Built once and kept: millisecond calls (LZW batches, encoding) would otherwise
+    /// spend much of their time starting threads.
+    Shared(&'static ThreadPool),
+    /// Built for a call that asked for a thread count.
+    Owned(ThreadPool),
+}
+
+impl Deref for Pool {
+    type Target = ThreadPool;
+
+    fn deref(&self) -> &ThreadPool {
+        match self {
+            Self::Shared(pool) => pool,
+            Self::Owned(pool) => pool,
+        }
     }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(num_threads.unwrap_or(0))
-        .build()
-        .map_err(|err| CoreError(fasttok::Error::argument("num_threads", err.to_string())))
+}
+
+/// A rayon pool of `num_threads` threads (`None`: one per available core).
+pub fn thread_pool(num_threads: Option<usize>) -> CoreResult<Pool> {
+    static SHARED: OnceLock<ThreadPool> = OnceLock::new();
+    let build = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|err| CoreError(fasttok::Error::argument("num_threads", err.to_string())))
+    };
+    match num_threads {
+        Some(0) => Err(fasttok::Error::argument("num_threads", "must be at least 1").into()),
+        Some(threads) => build(threads).map(Pool::Owned),
+        None => match SHARED.get() {
+            Some(pool) => Ok(Pool::Shared(pool)),
+            None => {
+                let pool = build(0)?;
+                Ok(Pool::Shared(SHARED.get_or_init(|| pool)))
+            }
+        },
+    }
 }
 
 /// The value that `value` names among `choices` for option `name`, or an error listing them.

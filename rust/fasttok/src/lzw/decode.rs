@@ -88,7 +88,12 @@ impl DecodeState {
         } else {
             // cScSc: the entry the encoder made one step ago, pending + its first id.
             self.pending.push(self.pending[0]);
-            let node = self.dictionary.register(self.pending_node, &self.pending)?;
+            let child = self
+                .pending_node
+                .and_then(|node| self.dictionary.child(node, self.pending[0]));
+            let node = self
+                .dictionary
+                .register(self.pending_node, child, &self.pending)?;
             self.pending_node = Some(node);
             out.extend_from_slice(&self.pending);
             return Ok(());
@@ -115,7 +120,7 @@ impl DecodeState {
             let child = parent.and_then(|node| self.dictionary.child(node, id));
             self.pending.push(id);
             if !child.is_some_and(|node| self.dictionary.is_code(node)) {
-                self.dictionary.register(parent, &self.pending)?;
+                self.dictionary.register(parent, child, &self.pending)?;
                 self.pending.clear();
                 self.pending.extend_from_slice(&self.current[index..]);
                 // On canonical streams index is 0 and the node is the current code's.

@@ -77,17 +77,27 @@ impl Dictionary {
         Ok(())
     }
 
-    /// Make `ids` (at least two base ids) the next entry, reaching it from `parent`
-    /// (the node of `ids` without its last id) when known. Returns the entry's node.
-    pub(super) fn register(&mut self, parent: Option<u32>, ids: &[u32]) -> Result<u32> {
-        let (&last, prefix) = ids.split_last().expect("an entry has two ids at least");
-        let parent = match parent {
+    /// Make `ids` (at least two base ids) the next entry. `parent` is the node of `ids`
+    /// without its last id when known, and `child` the node of `ids` if it exists.
+    pub(super) fn register(
+        &mut self,
+        parent: Option<u32>,
+        child: Option<u32>,
+        ids: &[u32],
+    ) -> Result<u32> {
+        let node = match child {
             Some(node) => node,
-            None => self.insert_path(prefix)?,
-        };
-        let node = match self.child(parent, last) {
-            Some(node) => node,
-            None => self.add_node(parent, last)?,
+            None => {
+                let (&last, prefix) = ids.split_last().expect("an entry has two ids at least");
+                let parent = match parent {
+                    Some(node) => node,
+                    None => self.insert_path(prefix)?,
+                };
+                match self.child(parent, last) {
+                    Some(node) => node,
+                    None => self.add_node(parent, last)?,
+                }
+            }
         };
         self.codebook.push(ids.iter().copied());
         self.assign_code(node);
