@@ -1,4 +1,4 @@
-"""The ``fasttok`` command: train, encode, decode, info, errors and Ctrl-C."""
+"""The ``fasttok`` command: train, encode, decode, info, lzw, errors and Ctrl-C."""
 
 from __future__ import annotations
 
@@ -57,6 +57,22 @@ def test_info_reports_bytes_per_token(saved: Path, capsys: pytest.CaptureFixture
     ratio = float(out.split("bytes/token:")[1].split()[0])
     tokens = len(fasttok.Tokenizer.load(saved).encode(SAMPLE.read_text(encoding="utf-8")))
     assert ratio == pytest.approx(SAMPLE.stat().st_size / tokens, abs=1e-3)
+
+
+def test_lzw_reports_tokens_before_and_after_per_file(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(str(path) for path in (CORPORA / "code").iterdir())[:3]
+    assert main(["lzw", str(saved), *files, "-M", "3", "-C", "512", "--window", "1024"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [row[0] for row in rows] == [*files, "total"]
+    tokenizer = fasttok.Tokenizer.load(saved)
+    codec = fasttok.lzw.Codec.for_tokenizer(tokenizer, 512, 3)
+    for name, row in zip(files, rows):
+        ids = tokenizer.encode(Path(name).read_text(encoding="utf-8"))
+        codes = sum(len(codec.encode(ids[start : start + 1024]).codes) for start in range(0, len(ids), 1024))
+        assert int(row[2].replace(",", "")) == len(ids)
+        assert int(row[3].replace(",", "")) == codes < len(ids)
+    totals = [sum(int(row[column].replace(",", "")) for row in rows[:-1]) for column in (1, 2, 3)]
+    assert [int(value.replace(",", "")) for value in rows[-1][1:4]] == totals
 
 
 def test_errors_exit_2_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,6 +6,7 @@
 """
 
 # This is the public API of fasttok.
+from fasttok import lzw
 from fasttok._fasttok import Pretokenizer, WordCounts, __version__
 from fasttok.exceptions import (
     CorpusError,
@@ -30,5 +31,6 @@ __all__ = [
     "WordCounts",
     "__version__",
     "count",
+    "lzw",
     "train",
 ]

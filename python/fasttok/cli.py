@@ -1,4 +1,4 @@
-"""The ``fasttok`` command: ``train``, ``encode``, ``decode``, ``info``."""
+"""The ``fasttok`` command: ``train``, ``encode``, ``decode``, ``info``, ``lzw``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import time
 from collections.abc import Sequence
 
 import fasttok
-from fasttok.exceptions import FasttokError
+from fasttok import corpus, lzw
+from fasttok.exceptions import CorpusError, FasttokError
 from fasttok.train import ALGORITHMS
 
 
@@ -76,6 +77,37 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lzw(args: argparse.Namespace) -> int:
+    tokenizer = fasttok.Tokenizer.load(args.tokenizer)
+    codec = lzw.Codec.for_tokenizer(tokenizer, args.codebook_size, args.max_merge)
+    files = corpus.resolve(args.inputs).files
+    width = max(len(name) for name in [*files, "total"])
+    print(f"{'file':<{width}}  {'bytes':>12}  {'tokens':>11}  {'hypertokens':>11}  {'change':>7}")
+    totals = [0, 0, 0]
+    for name in files:
+        try:
+            with open(name, encoding="utf-8") as file:
+                text = file.read()
+        except (OSError, UnicodeDecodeError) as err:
+            raise CorpusError(f"cannot read {name}: {err}") from None
+        ids = tokenizer.encode(text)
+        # Each window is one sequence with a fresh codebook, as a model's context would be.
+        step = args.window or max(len(ids), 1)
+        windows = [ids[start : start + step] for start in range(0, len(ids), step)]
+        codes = codec.batch_encode(windows, padding=False, num_threads=args.threads).codes
+        counts = [len(text.encode()), len(ids), sum(len(row) for row in codes)]
+        totals = [total + count for total, count in zip(totals, counts)]
+        print(_lzw_row(name, counts, width))
+    print(_lzw_row("total", totals, width))
+    return 0
+
+
+def _lzw_row(name: str, counts: list[int], width: int) -> str:
+    size, tokens, codes = counts
+    change = f"{100 * (codes - tokens) / tokens:+.1f}%" if tokens else "–"
+    return f"{name:<{width}}  {size:>12,}  {tokens:>11,}  {codes:>11,}  {change:>7}"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fasttok", description="Fast, exact tokenizer training.")
     parser.add_argument("--version", action="version", version=f"fasttok {fasttok.__version__}")
@@ -112,6 +144,15 @@ def _parser() -> argparse.ArgumentParser:
     decode.add_argument("tokenizer", help="directory or tokenizer.json")
     decode.add_argument("ids", nargs="*", help="ids (default: read from stdin)")
     decode.set_defaults(run=_decode)
+
+    hyper = commands.add_parser("lzw", help="count tokens before and after LZW hypertokens (zip2zip), per file")
+    hyper.add_argument("tokenizer", help="directory or tokenizer.json")
+    hyper.add_argument("inputs", nargs="+", help="text files, globs, directories")
+    hyper.add_argument("-C", "--codebook-size", type=int, default=2048, help="entries per sequence")
+    hyper.add_argument("-M", "--max-merge", type=int, default=4, help="base tokens per hypertoken")
+    hyper.add_argument("-w", "--window", type=int, default=2048, help="base tokens per sequence; 0: a file")
+    hyper.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
+    hyper.set_defaults(run=_lzw)
     return parser
 
 

@@ -62,14 +62,15 @@ def _expand(path: PathLike) -> list[str]:
         if not files:
             raise CorpusError(f"empty corpus: directory {text} contains no files")
         return files
+    hint = " (to train on in-memory texts, pass an iterator: iter(texts))" if any(c.isspace() for c in text) else ""
+    shown = text if len(text) <= 200 else f"{text[:200]}… ({len(text)} characters)"
     if _GLOB_CHARS & set(text) and not os.path.exists(text):
         files = sorted(f for f in glob.glob(text, recursive=True) if os.path.isfile(f))
         if not files:
-            raise CorpusError(f"empty corpus: glob {text!r} matches no file")
+            raise CorpusError(f"empty corpus: glob {shown!r} matches no file{hint}")
         return files
     if not os.path.exists(text):
-        hint = " (to train on in-memory texts, pass an iterator: iter(texts))" if any(c.isspace() for c in text) else ""
-        raise CorpusError(f"cannot read {text}: no such file or directory{hint}")
+        raise CorpusError(f"cannot read {shown}: no such file or directory{hint}")
     return [text]
 
 

@@ -86,10 +86,6 @@ class Chunks(NamedTuple):
     attention_mask: np.ndarray[Any, np.dtype[np.uint8]] | None
     codebooks: list[Codebook]
 
-    def codebook_array(self) -> np.ndarray[Any, np.dtype[np.uint32]]:
-        """All codebooks as one ``chunks × codebook_size × max_merge`` array (padded)."""
-        return np.stack([codebook.to_numpy() for codebook in self.codebooks])
-
 
 class _HasVocabulary(Protocol):
     """An HF ``tokenizers.Tokenizer``."""
@@ -310,6 +306,13 @@ class Codec:
             num_threads=num_threads,
         )
         return Chunks(rows_of, codes, mask, codebooks)
+
+    def codebook_array(self, codebooks: Sequence[Codebook]) -> np.ndarray[Any, np.dtype[np.uint32]]:
+        """``codebooks`` as one ``len × codebook_size × max_merge`` array, padded with the
+        padding id: the input of a hyper-embedding module."""
+        if not codebooks:
+            return np.empty((0, self.codebook_size, self.max_merge), dtype=np.uint32)
+        return np.stack([codebook.to_numpy() for codebook in codebooks])
 
     # ==================== Generation
 
