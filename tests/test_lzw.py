@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import tokenizers
 import zip2zip_compression as z2z
 from hypothesis import given
 from hypothesis import strategies as st
@@ -236,6 +237,12 @@ def test_codec_pickles_and_binds_a_tokenizer() -> None:
     assert all(eos not in entry for entry in codebook.to_list())
     text = "a b c a b c"
     assert clone.decode_text(clone.encode_text(text).codes) == text
+
+    hf = tokenizers.Tokenizer.from_str(tokenizer.to_hf_json())
+    from_hf = lzw.Codec.for_tokenizer(hf, 64, 4)
+    assert (from_hf.vocab_size, from_hf.disabled_ids) == (codec.vocab_size, codec.disabled_ids)
+    with pytest.raises(fasttok.ParameterError, match="no tokenizer"):
+        from_hf.encode_text(text)
 
 
 def test_bad_input_raises_clear_errors() -> None:
