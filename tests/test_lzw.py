@@ -284,3 +284,24 @@ def test_strict_decoding_rejects_what_only_a_model_emits() -> None:
     ids, codebook = codec.decode(codes, strict=False)
     their_ids, their_codebook = z2z.LZWCompressor(6, 8, 2, 99, None).decode(codes)
     assert ids.tolist() == their_ids and codebook.to_dict() == their_codebook.to_dict()
+
+
+@given(configs(), st.data())
+def test_arbitrary_code_streams_decode_or_raise_a_clear_error(config: dict[str, Any], data: st.DataObject) -> None:
+    """Foreign streams (any id up to past the code range) never crash the decoder or the manager."""
+    codec, _ = codecs(config)
+    top = codec.vocab_size + codec.codebook_size + 3
+    codes = data.draw(st.lists(st.integers(0, top), max_size=60))
+    for strict in (True, False):
+        try:
+            ids, codebook = codec.decode(codes, strict=strict)
+        except fasttok.TokenIdError as err:
+            assert "position" in str(err)
+        else:
+            assert_invariants(codec, codebook)
+            assert ids.size >= len(codes)
+    manager = codec.manager()
+    try:
+        manager.update([codes or [codec.pad_id]])
+    except fasttok.TokenIdError:
+        manager.reset()
