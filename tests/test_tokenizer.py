@@ -192,3 +192,21 @@ def test_bad_ids_and_files_raise_clear_errors(tmp_path) -> None:
         fasttok.Tokenizer.load(tmp_path / "merge.json")
     with pytest.raises(fasttok.CorpusError, match="missing"):
         fasttok.Tokenizer.load(tmp_path / "missing")
+
+
+def test_many_python_threads_share_a_tokenizer_and_a_codec_safely() -> None:
+    """The extension runs without the GIL: concurrent calls must not interfere."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    documents = list(real_documents(60_000))
+    tokenizer = fasttok.train(iter(documents), vocab_size=600, progress=False)
+    codec = fasttok.lzw.Codec.for_tokenizer(tokenizer, 256, 4)
+    expected = [(tokenizer.encode(d), codec.encode_text(d).codes.tolist()) for d in documents]
+
+    def work(index: int) -> tuple[list[int], list[int]]:
+        document = documents[index % len(documents)]
+        return tokenizer.encode(document), codec.encode_text(document).codes.tolist()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(8 * len(documents))))
+    assert results == [expected[i % len(documents)] for i in range(len(results))]
