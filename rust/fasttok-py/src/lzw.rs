@@ -102,8 +102,7 @@ fn shape_rows<'py>(
         return Ok((arrays.into_pyobject(py)?.into_any(), None));
     }
     let pad = config.require_pad_id("padding").map_err(CoreError)?;
-    let (padded, mask) = lzw::pad_left(&rows, width, pad).map_err(CoreError)?;
-    let width = width.unwrap_or_else(|| rows.iter().map(Vec::len).max().unwrap_or(0));
+    let (padded, mask, width) = lzw::pad_left(&rows, width, pad).map_err(CoreError)?;
     let codes = matrix(py, padded, rows.len(), width)?;
     Ok((codes.into_any(), Some(matrix(py, mask, rows.len(), width)?)))
 }

@@ -100,12 +100,12 @@ pub fn continuous_encode<R: AsRef<[u32]> + Sync>(
 
 /// Left-pad `rows` with `pad` into one row-major `rows.len() × width` array (`width`:
 /// the longest row when `None`); also return the attention mask (1 for a real
-/// position). A row longer than `width` is an error.
+/// position) and the width. A row longer than `width` is an error.
 pub fn pad_left<R: AsRef<[u32]>>(
     rows: &[R],
     width: Option<usize>,
     pad: u32,
-) -> Result<(Vec<u32>, Vec<u8>)> {
+) -> Result<(Vec<u32>, Vec<u8>, usize)> {
     let longest = rows.iter().map(|row| row.as_ref().len()).max().unwrap_or(0);
     let width = width.unwrap_or(longest);
     if let Some(index) = rows.iter().position(|row| row.as_ref().len() > width) {
@@ -125,7 +125,7 @@ pub fn pad_left<R: AsRef<[u32]>>(
         padded.extend(std::iter::repeat_n(pad, padding).chain(row.iter().copied()));
         mask.extend(std::iter::repeat_n(0, padding).chain(std::iter::repeat_n(1, row.len())));
     }
-    Ok((padded, mask))
+    Ok((padded, mask, width))
 }
 
 /// Apply `work` to every row in parallel; the results in row order, or the error of the
