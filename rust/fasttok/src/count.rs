@@ -80,6 +80,21 @@ impl WordCounts {
         self.counts.iter().map(|(piece, &count)| (&**piece, count))
     }
 
+    /// The counts of the pieces that `pretokenizer` cuts these texts into (see
+    /// [`Feed::add_counts`]).
+    pub fn resplit(
+        &self,
+        pretokenizer: &Pretokenizer,
+        pool: &rayon::ThreadPool,
+        progress: &Progress,
+    ) -> Result<WordCounts> {
+        let bytes = self.counts.keys().map(|text| text.len() as u64).sum();
+        progress.start(crate::Phase::Counting, bytes);
+        let mut feed = Feed::new(pretokenizer, pool, progress);
+        feed.add_counts(self)?;
+        Ok(feed.finish())
+    }
+
     /// Pieces and counts sorted by piece bytes: a deterministic order for training.
     pub fn sorted(&self) -> Vec<(&[u8], u64)> {
         let mut entries: Vec<_> = self.iter().collect();
@@ -175,10 +190,10 @@ impl Default for ThreadTable {
 }
 
 impl ThreadTable {
-    /// Count one occurrence of `piece`.
-    fn add(&mut self, piece: &[u8]) {
+    /// Count `count` occurrences of `piece`.
+    fn add(&mut self, piece: &[u8], count: u64) {
         let hash = piece_hash(piece);
-        add_hashed(&mut self.shards[shard_of(hash)], piece, hash, 1);
+        add_hashed(&mut self.shards[shard_of(hash)], piece, hash, count);
     }
 }
 
@@ -281,12 +296,40 @@ impl<'a> Feed<'a> {
                 let mut table = tables[thread]
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
-                pretokenizer.split(unit, |piece| table.add(piece.as_bytes()))
+                pretokenizer.split(unit, |piece| table.add(piece.as_bytes(), 1))
             })
         })?;
         self.progress
             .advance(documents.iter().map(|d| d.as_ref().len() as u64).sum());
         Ok(())
+    }
+
+    /// Count the pieces of every unique text of `counts` as often as the text occurs:
+    /// the counts of the whole corpus under this feed's pretokenizer, when `counts` holds
+    /// its sequences (lines or documents) and the pretokenizer never crosses them.
+    pub fn add_counts(&mut self, counts: &WordCounts) -> Result<()> {
+        /// Unique texts per work unit: enough to amortize the table lock.
+        const TEXTS_PER_UNIT: usize = 1024;
+        let texts: Vec<(&[u8], u64)> = counts.iter().collect();
+        let (pretokenizer, tables, progress) = (self.pretokenizer, &self.tables, self.progress);
+        self.pool.install(|| {
+            texts.par_chunks(TEXTS_PER_UNIT).try_for_each(|unit| {
+                progress.check()?;
+                let thread = rayon::current_thread_index().unwrap_or(0) % tables.len();
+                let mut table = tables[thread]
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                for &(text, count) in unit {
+                    let text = std::str::from_utf8(text).map_err(|err| Error::InvalidUtf8 {
+                        source_name: "a counted piece".into(),
+                        offset: err.valid_up_to() as u64,
+                    })?;
+                    pretokenizer.split(text, |piece| table.add(piece.as_bytes(), count))?;
+                }
+                progress.advance(unit.iter().map(|(text, _)| text.len() as u64).sum());
+                Ok(())
+            })
+        })
     }
 
     /// Stream a file in 16 MiB blocks: a reader thread reads and validates the next block

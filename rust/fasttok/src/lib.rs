@@ -34,6 +34,7 @@ pub mod lzw;
 pub mod model;
 pub mod pretokenize;
 pub mod progress;
+pub mod superbpe;
 
 pub use bpe::{BpeModel, BpeTrainer, TieBreak};
 pub use count::{Feed, FileFormat, Utf8Policy, WordCounts};
@@ -41,3 +42,4 @@ pub use error::{Error, Result};
 pub use model::{Model, Tokenizer, TrainingInfo};
 pub use pretokenize::{Pretokenizer, PretokenizerSpec};
 pub use progress::{Phase, Progress};
+pub use superbpe::{MergeConstraints, SuperBpeReport, SuperBpeTrainer};

@@ -18,6 +18,8 @@ pub enum Phase {
     Counting = 1,
     /// Learning merges; units are merges.
     Merging = 2,
+    /// Replaying inherited merges over unique chunks (SuperBPE stage 2); units are chunks.
+    Replaying = 3,
 }
 
 /// Counters and a cancel flag shared between a worker and its observer.
@@ -52,6 +54,7 @@ impl Progress {
         let phase = match self.phase.load(Ordering::Relaxed) {
             1 => Phase::Counting,
             2 => Phase::Merging,
+            3 => Phase::Replaying,
             _ => Phase::Idle,
         };
         (

@@ -208,19 +208,53 @@ impl BpeModel {
 
     /// Append the ids of `piece` found by applying the merges in rank order.
     pub fn merge_piece(&self, piece: &[u8], out: &mut Vec<u32>) {
+        self.merge_piece_observed(piece, out, &mut |_| {});
+    }
+
+    /// [`Self::merge_piece`], calling `observe` with the rank of every mergeable pair
+    /// that becomes adjacent on the way (initially or after a merge).
+    pub(crate) fn merge_piece_observed(
+        &self,
+        piece: &[u8],
+        out: &mut Vec<u32>,
+        observe: &mut impl FnMut(u32),
+    ) {
         let start = out.len();
         out.extend(piece.iter().map(|&byte| self.byte_ids[byte as usize]));
         if piece.len() <= SHORT_PIECE {
-            self.merge_short(out, start);
+            self.merge_short(out, start, observe);
         } else {
-            self.merge_long(out, start);
+            self.merge_long(out, start, observe);
         }
     }
 
+    /// The same vocabulary with only the first `count` merges and no specials, merging
+    /// every piece (no whole-piece lookup): SuperBPE's replay of inherited merges.
+    pub(crate) fn with_first_merges(&self, count: usize) -> Self {
+        let ordinary = self.vocab.len() - self.specials.len();
+        let merges = self.merges[..count.min(self.merges.len())].to_vec();
+        Self::assemble(self.vocab.clone(), ordinary, merges, Vec::new(), false)
+    }
+
+    /// The rank of `left right`, reported to `observe`.
+    #[inline(always)]
+    fn observed_rank(
+        &self,
+        left: u32,
+        right: u32,
+        observe: &mut impl FnMut(u32),
+    ) -> Option<(u32, u32)> {
+        let found = self.rank(left, right);
+        if let Some((rank, _)) = found {
+            observe(rank);
+        }
+        found
+    }
+
     /// tiktoken-style scan: find the lowest-rank pair, merge it, repeat.
-    fn merge_short(&self, ids: &mut Vec<u32>, start: usize) {
-        let rank_at = |ids: &[u32], i: usize| -> u32 {
-            self.rank(ids[i], ids[i + 1])
+    fn merge_short(&self, ids: &mut Vec<u32>, start: usize, observe: &mut impl FnMut(u32)) {
+        let mut rank_at = |ids: &[u32], i: usize| -> u32 {
+            self.observed_rank(ids[i], ids[i + 1], observe)
                 .map_or(u32::MAX, |(rank, _)| rank)
         };
         let mut ranks: Vec<u32> = (start..ids.len() - 1).map(|i| rank_at(ids, i)).collect();
@@ -246,7 +280,7 @@ impl BpeModel {
     }
 
     /// Linked list plus a heap of `(rank, position)`: O(n log n) for long pieces.
-    fn merge_long(&self, ids: &mut Vec<u32>, start: usize) {
+    fn merge_long(&self, ids: &mut Vec<u32>, start: usize, observe: &mut impl FnMut(u32)) {
         let symbols = &mut ids[start..];
         let n = symbols.len();
         let mut next: Vec<usize> = (1..=n).map(|i| if i == n { NONE } else { i }).collect();
@@ -254,7 +288,7 @@ impl BpeModel {
         let mut alive = vec![true; n];
         let mut heap: BinaryHeap<Reverse<(u32, usize)>> = (0..n - 1)
             .filter_map(|i| {
-                self.rank(symbols[i], symbols[i + 1])
+                self.observed_rank(symbols[i], symbols[i + 1], observe)
                     .map(|(rank, _)| Reverse((rank, i)))
             })
             .collect();
@@ -274,12 +308,12 @@ impl BpeModel {
             next[at] = next[second];
             if next[at] != NONE {
                 prev[next[at]] = at;
-                if let Some((rank, _)) = self.rank(merged, symbols[next[at]]) {
+                if let Some((rank, _)) = self.observed_rank(merged, symbols[next[at]], observe) {
                     heap.push(Reverse((rank, at)));
                 }
             }
             if prev[at] != NONE {
-                if let Some((rank, _)) = self.rank(symbols[prev[at]], merged) {
+                if let Some((rank, _)) = self.observed_rank(symbols[prev[at]], merged, observe) {
                     heap.push(Reverse((rank, prev[at])));
                 }
             }

@@ -1,7 +1,7 @@
 //! Byte-level BPE: the trainer and the rank-ordered encoder.
 
 mod encoder;
-mod trainer;
+pub(crate) mod trainer;
 
 pub use encoder::BpeModel;
 pub use trainer::{BpeTrainer, TieBreak};

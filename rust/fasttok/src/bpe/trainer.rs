@@ -100,12 +100,33 @@ impl BpeTrainer {
         if counts.is_empty() {
             return Err(Error::EmptyCorpus("the corpus contains no text".into()));
         }
-        let minimum = 256 + self.special_tokens.len();
+        let tokens = self.ordinary_tokens(0)?;
+        let mut engine = MergeEngine::new(self.tie_break, self.max_token_length);
+        let byte_ids = engine.byte_ids;
+        engine.add_words(
+            counts.iter().map(|(word, count)| {
+                (word.iter().map(move |&byte| byte_ids[byte as usize]), count)
+            }),
+        )?;
+        engine.parallel_threshold = parallel_threshold;
+        let mut merges = Vec::with_capacity(tokens - 256);
+        pool.install(|| engine.learn(tokens, self.min_frequency, |_| true, &mut merges, progress))?;
+        Ok(engine.into_model(&merges, &self.special_tokens))
+    }
+
+    /// The number of ordinary tokens to reach (bytes + learned), after checking the
+    /// options; `inherited` merged tokens come before the learned ones.
+    pub(crate) fn ordinary_tokens(&self, inherited: usize) -> Result<usize> {
+        let minimum = 256 + inherited + self.special_tokens.len();
         if self.vocab_size < minimum {
+            let inherited = match inherited {
+                0 => String::new(),
+                n => format!(", {n} inherited tokens"),
+            };
             return Err(Error::argument(
                 "vocab_size",
                 format!(
-                    "{} is below the 256 byte tokens plus {} special tokens",
+                    "{} is below the 256 byte tokens{inherited} plus {} special tokens",
                     self.vocab_size,
                     self.special_tokens.len()
                 ),
@@ -114,29 +135,7 @@ impl BpeTrainer {
         if self.max_token_length == Some(0) {
             return Err(Error::argument("max_token_length", "must be at least 1"));
         }
-        let learned = self.vocab_size - minimum;
-        let mut engine = MergeEngine::new(counts, self.tie_break, self.max_token_length)?;
-        engine.parallel_threshold = parallel_threshold;
-        progress.start(Phase::Merging, learned as u64);
-        let mut merges = Vec::with_capacity(learned);
-        // Inside the pool, the pair count and the large merges use its threads.
-        pool.install(|| {
-            engine.count_pairs();
-            while engine.tokens.len() < 256 + learned {
-                progress.check()?;
-                let Some((pair, count)) = engine.pop_best() else {
-                    break;
-                };
-                if count < self.min_frequency.max(1) {
-                    break;
-                }
-                let merged = engine.merge(pair);
-                merges.push((pair.0, pair.1, merged));
-                progress.advance(1);
-            }
-            Ok::<_, Error>(())
-        })?;
-        Ok(engine.into_model(&merges, &self.special_tokens))
+        Ok(self.vocab_size - self.special_tokens.len())
     }
 }
 
@@ -259,15 +258,16 @@ fn heap_entry(count: u64, key: u64) -> u128 {
     (u128::from(count) << 64) | u128::from(!key)
 }
 
-struct MergeEngine {
+/// The merge loop's state: tokens, the arena of words, the pair table and the heap.
+pub(crate) struct MergeEngine {
     /// Token bytes by internal id (tie-order ids, see the module docs).
     tokens: Vec<Vec<u8>>,
     /// Internal id of each token's bytes, to reuse an id when a merge rebuilds a token.
     token_ids: FxHashMap<Vec<u8>, u32>,
     /// Internal id of each byte value.
-    byte_ids: [u32; 256],
+    pub(crate) byte_ids: [u32; 256],
     max_token_length: usize,
-    /// The arena of symbols, one slot per byte of every unique word.
+    /// The arena of symbols, one slot per symbol of every unique word.
     slots: Vec<Slot>,
     /// Count of each word.
     word_counts: Vec<u64>,
@@ -310,7 +310,8 @@ struct PairStats {
 }
 
 impl MergeEngine {
-    fn new(counts: &WordCounts, tie_break: TieBreak, max_len: Option<usize>) -> Result<Self> {
+    /// An engine with the 256 byte tokens (ids in `tie_break` order) and no words.
+    pub(crate) fn new(tie_break: TieBreak, max_token_length: Option<usize>) -> Self {
         let mut byte_ids = [0u32; 256];
         let mut order: Vec<u8> = (0..=255).collect();
         if tie_break == TieBreak::Hf {
@@ -325,48 +326,105 @@ impl MergeEngine {
             .enumerate()
             .map(|(id, bytes)| (bytes.clone(), id as u32))
             .collect();
-
-        // Word order does not matter: counts are sums and ties break by pair ids.
-        let words: Vec<(&[u8], u64)> = counts.iter().collect();
-        let total: usize = words.iter().map(|(word, _)| word.len()).sum();
-        if total >= NONE as usize {
-            return Err(Error::argument(
-                "corpus",
-                format!("{total} symbols in unique words exceed the 2^32 arena limit"),
-            ));
-        }
-        let mut engine = Self {
+        Self {
             tokens,
             token_ids,
             byte_ids,
-            max_token_length: max_len.unwrap_or(usize::MAX),
-            slots: Vec::with_capacity(total),
-            word_counts: Vec::with_capacity(words.len()),
-            word_starts: Vec::with_capacity(words.len()),
-            parallel_threshold: usize::MAX,
+            max_token_length: max_token_length.unwrap_or(usize::MAX),
+            slots: Vec::new(),
+            word_counts: Vec::new(),
+            word_starts: Vec::new(),
+            parallel_threshold: PARALLEL_OCCURRENCES,
             pairs: FxHashMap::default(),
             heap: BinaryHeap::new(),
             deltas: FxHashMap::default(),
-        };
-        for (index, (word, count)) in words.iter().enumerate() {
-            let start = engine.slots.len() as u32;
-            for (offset, &byte) in word.iter().enumerate() {
+        }
+    }
+
+    /// The internal id of the token `bytes`, added after the existing ones if new (HF
+    /// reuses the id of a token that a different merge already built).
+    pub(crate) fn token(&mut self, bytes: Vec<u8>) -> u32 {
+        match self.token_ids.get(&bytes) {
+            Some(&id) => id,
+            None => {
+                let id = self.tokens.len() as u32;
+                self.token_ids.insert(bytes.clone(), id);
+                self.tokens.push(bytes);
+                id
+            }
+        }
+    }
+
+    /// Append words (internal symbol ids) with their counts to the arena. Word order
+    /// never matters: counts are sums and ties break by pair ids.
+    pub(crate) fn add_words<S: ExactSizeIterator<Item = u32>>(
+        &mut self,
+        words: impl IntoIterator<Item = (S, u64)>,
+    ) -> Result<()> {
+        for (symbols, count) in words {
+            let start = self.slots.len();
+            let len = symbols.len();
+            if start + len >= NONE as usize {
+                return Err(Error::argument(
+                    "corpus",
+                    "the symbols of the unique words exceed the 2^32 arena limit",
+                ));
+            }
+            let start = start as u32;
+            for (offset, symbol) in symbols.enumerate() {
                 let position = start + offset as u32;
-                engine.slots.push(Slot {
-                    symbol: engine.byte_ids[byte as usize],
-                    next: if offset + 1 == word.len() {
+                self.slots.push(Slot {
+                    symbol,
+                    next: if offset + 1 == len {
                         NONE
                     } else {
                         position + 1
                     },
                     prev: if offset == 0 { NONE } else { position - 1 },
-                    word: index as u32,
+                    word: self.word_counts.len() as u32,
                 });
             }
-            engine.word_counts.push(*count);
-            engine.word_starts.push(start);
+            self.word_counts.push(count);
+            self.word_starts.push(start);
         }
-        Ok(engine)
+        Ok(())
+    }
+
+    /// Learn merges until there are `tokens` tokens or no pair occurs `min_frequency`
+    /// times (at least once), appending them to `merges` as internal ids. A pair whose
+    /// token `accept` refuses is skipped: it keeps its count but leaves the heap until a
+    /// later merge makes it occur more often (SuperBPE's constraints, as the reference).
+    pub(crate) fn learn(
+        &mut self,
+        tokens: usize,
+        min_frequency: u64,
+        accept: impl Fn(&[u8]) -> bool,
+        merges: &mut Vec<(u32, u32, u32)>,
+        progress: &Progress,
+    ) -> Result<()> {
+        progress.start(
+            Phase::Merging,
+            tokens.saturating_sub(self.tokens.len()) as u64,
+        );
+        self.count_pairs();
+        while self.tokens.len() < tokens {
+            progress.check()?;
+            let Some(((left, right), count)) = self.pop_best() else {
+                break;
+            };
+            if count < min_frequency.max(1) {
+                break;
+            }
+            let mut bytes = self.tokens[left as usize].clone();
+            bytes.extend_from_slice(&self.tokens[right as usize]);
+            if !accept(&bytes) {
+                continue;
+            }
+            let merged = self.merge((left, right), bytes);
+            merges.push((left, right, merged));
+            progress.advance(1);
+        }
+        Ok(())
     }
 
     fn fits(&self, left: u32, right: u32) -> bool {
@@ -464,26 +522,15 @@ impl MergeEngine {
         }
     }
 
-    /// Replace every occurrence of `pair`, left to right within each word; returns the
-    /// internal id of the merged token.
+    /// Replace every occurrence of `pair` by the token `bytes`, left to right within each
+    /// word; returns the internal id of the merged token.
     ///
     /// A merge with many occurrences (the first few hundred merges) is split at word
     /// boundaries into disjoint arena ranges that the pool's threads rewrite at once, each
     /// collecting its own deltas; word order never matters, so the result is the same.
-    fn merge(&mut self, (left, right): (u32, u32)) -> u32 {
+    fn merge(&mut self, (left, right): (u32, u32), bytes: Vec<u8>) -> u32 {
         let key = pair_key(left, right);
-        let mut bytes = self.tokens[left as usize].clone();
-        bytes.extend_from_slice(&self.tokens[right as usize]);
-        // HF reuses the id of a token that a different merge already built.
-        let merged = match self.token_ids.get(&bytes) {
-            Some(&id) => id,
-            None => {
-                let id = self.tokens.len() as u32;
-                self.token_ids.insert(bytes.clone(), id);
-                self.tokens.push(bytes);
-                id
-            }
-        };
+        let merged = self.token(bytes);
         // Taking the merged pair out of the table also drops its stale count for good.
         let mut positions = self
             .pairs
@@ -533,7 +580,11 @@ impl MergeEngine {
     }
 
     /// Translate internal ids to canonical ids and build the model.
-    fn into_model(self, merges: &[(u32, u32, u32)], special_tokens: &[String]) -> BpeModel {
+    pub(crate) fn into_model(
+        self,
+        merges: &[(u32, u32, u32)],
+        special_tokens: &[String],
+    ) -> BpeModel {
         // Canonical id: byte value for the 256 initial tokens, creation order afterwards
         // (the same numbers as the internal ids from 256 on).
         let canonical = |id: u32| -> u32 {

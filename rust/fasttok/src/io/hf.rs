@@ -80,6 +80,26 @@ fn oniguruma_pattern(spec: &PretokenizerSpec) -> &str {
     }
 }
 
+/// The HF `pre_tokenizer` steps of `pretokenizer` that come before `ByteLevel`.
+fn split_steps(pretokenizer: &Pretokenizer) -> Vec<Value> {
+    let spec = pretokenizer.spec();
+    let mut steps = Vec::new();
+    if pretokenizer.lines() {
+        steps.push(json!({"type": "Split", "pattern": {"String": "\n"},
+                          "behavior": "MergedWithPrevious", "invert": false}));
+    }
+    if spec.isolates_digits() {
+        steps.push(json!({"type": "Digits", "individual_digits": false}));
+    }
+    if *spec != PretokenizerSpec::Whole {
+        steps.push(
+            json!({"type": "Split", "pattern": {"Regex": oniguruma_pattern(spec)},
+                          "behavior": "Isolated", "invert": false}),
+        );
+    }
+    steps
+}
+
 /// Serialize `tokenizer` as an HF `tokenizer.json`.
 pub fn to_json(tokenizer: &Tokenizer) -> String {
     let Model::Bpe(bpe) = tokenizer.model();
@@ -113,11 +133,11 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
         "padding": null,
         "added_tokens": added_tokens,
         "normalizer": null,
-        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": oniguruma_pattern(tokenizer.pretokenizer().spec())},
-             "behavior": "Isolated", "invert": false},
-            {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
-        ]},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": split_steps(tokenizer.pretokenizer())
+            .into_iter()
+            .chain([json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true,
+                           "use_regex": false})])
+            .collect::<Vec<_>>()},
         "post_processor": null,
         "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
         "model": {
@@ -233,8 +253,8 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
         .unwrap_or(false);
     let bpe = BpeModel::from_merges(vocab, &merges, specials, whole_piece_lookup, what)?;
 
-    let (spec, info) = match sidecar {
-        Some(sidecar) => (sidecar.pretokenizer, sidecar.info),
+    let ((spec, lines), info) = match sidecar {
+        Some(sidecar) => ((sidecar.pretokenizer, sidecar.lines), sidecar.info),
         None => (
             pretokenizer_spec(document.get("pre_tokenizer")).map_err(bad)?,
             TrainingInfo {
@@ -243,40 +263,62 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
             },
         ),
     };
-    let pretokenizer = Pretokenizer::new(spec)?;
+    let pretokenizer = Pretokenizer::new(spec)?.with_lines(lines);
     Ok(Tokenizer::new(Model::Bpe(bpe), pretokenizer, info))
 }
 
-/// The pretokenizer of an HF `pre_tokenizer` section, if fasttok can reproduce it.
-fn pretokenizer_spec(section: Option<&Value>) -> std::result::Result<PretokenizerSpec, String> {
+/// The pretokenizer of an HF `pre_tokenizer` section, and whether it cuts lines first,
+/// if fasttok can reproduce it.
+fn pretokenizer_spec(
+    section: Option<&Value>,
+) -> std::result::Result<(PretokenizerSpec, bool), String> {
     let section = section.filter(|s| !s.is_null()).ok_or("no pre_tokenizer")?;
-    let kind = section
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    fn kind(step: &Value) -> &str {
+        step.get("type").and_then(Value::as_str).unwrap_or_default()
+    }
     let flag = |value: &Value, key: &str| value.get(key).and_then(Value::as_bool);
-    match kind {
+    match kind(section) {
         "ByteLevel" => {
             if flag(section, "add_prefix_space") == Some(true) {
                 return Err("ByteLevel(add_prefix_space=true) is not supported".into());
             }
             if flag(section, "use_regex") == Some(false) {
-                return Err("ByteLevel(use_regex=false) without a Split is not supported".into());
+                return Ok((PretokenizerSpec::Whole, false));
             }
-            Ok(PretokenizerSpec::Gpt2)
+            Ok((PretokenizerSpec::Gpt2, false))
         }
         "Sequence" => {
             let steps = section
                 .get("pretokenizers")
                 .and_then(Value::as_array)
                 .ok_or("Sequence without pretokenizers")?;
-            match steps.as_slice() {
-                [split, byte_level]
-                    if split.get("type").and_then(Value::as_str) == Some("Split")
-                        && byte_level.get("type").and_then(Value::as_str) == Some("ByteLevel")
-                        && flag(byte_level, "use_regex") == Some(false)
-                        && flag(byte_level, "add_prefix_space") != Some(true) =>
-                {
+            let unsupported = "only Sequence[Split(\"\\n\", MergedWithPrevious)?, Digits?, \
+                               Split(Regex, Isolated)?, ByteLevel(use_regex=false)] is supported";
+            let (mut steps, byte_level) = match steps.as_slice() {
+                [single] => return pretokenizer_spec(Some(single)),
+                [steps @ .., last] if kind(last) == "ByteLevel" => (steps, last),
+                _ => return Err(unsupported.into()),
+            };
+            if flag(byte_level, "use_regex") != Some(false)
+                || flag(byte_level, "add_prefix_space") == Some(true)
+            {
+                return Err(unsupported.into());
+            }
+            let lines = matches!(steps.first(), Some(step) if kind(step) == "Split"
+                && step.pointer("/pattern/String").and_then(Value::as_str) == Some("\n")
+                && step.get("behavior").and_then(Value::as_str) == Some("MergedWithPrevious")
+                && flag(step, "invert") != Some(true));
+            if lines {
+                steps = &steps[1..];
+            }
+            let digits = matches!(steps.first(), Some(step) if kind(step) == "Digits"
+                && flag(step, "individual_digits") != Some(true));
+            if digits {
+                steps = &steps[1..];
+            }
+            let spec = match steps {
+                [] if !digits => PretokenizerSpec::Whole,
+                [split] if kind(split) == "Split" => {
                     let pattern = split
                         .pointer("/pattern/Regex")
                         .and_then(Value::as_str)
@@ -288,26 +330,25 @@ fn pretokenizer_spec(section: Option<&Value>) -> std::result::Result<Pretokenize
                             "only Split(behavior=\"Isolated\", invert=false) is supported".into(),
                         );
                     }
-                    Ok(named_or_custom(pattern))
+                    named_or_custom(pattern, digits)
+                        .ok_or("Digits before a Split is supported for SuperBPE's specs only")?
                 }
-                [single] => pretokenizer_spec(Some(single)),
-                _ => Err("only Sequence[Split, ByteLevel(use_regex=false)] is supported".into()),
-            }
+                _ => return Err(unsupported.into()),
+            };
+            Ok((spec, lines))
         }
         other => Err(format!("pre_tokenizer {other:?} is not supported")),
     }
 }
 
-/// The named spec whose pattern is `pattern`, else a custom one.
-fn named_or_custom(pattern: &str) -> PretokenizerSpec {
-    [
-        PretokenizerSpec::Gpt2,
-        PretokenizerSpec::Cl100k,
-        PretokenizerSpec::O200k,
-    ]
-    .into_iter()
-    .find(|spec| spec.pattern() == pattern || oniguruma_pattern(spec) == pattern)
-    .unwrap_or_else(|| PretokenizerSpec::Custom(pattern.to_owned()))
+/// The named spec whose `Split` pattern is `pattern` (after HF's `Digits` when `digits`),
+/// else a custom one; `None` for a custom pattern after `Digits`.
+fn named_or_custom(pattern: &str, digits: bool) -> Option<PretokenizerSpec> {
+    PretokenizerSpec::NAMED
+        .into_iter()
+        .filter(|spec| spec.isolates_digits() == digits && *spec != PretokenizerSpec::Whole)
+        .find(|spec| spec.pattern() == pattern || oniguruma_pattern(spec) == pattern)
+        .or_else(|| (!digits).then(|| PretokenizerSpec::Custom(pattern.to_owned())))
 }
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub struct Sidecar {
     pub fasttok_version: String,
     /// The pretokenizer, by name when it is a named one.
     pub pretokenizer: PretokenizerSpec,
+    /// Whether the pretokenizer cuts texts after each `\n` first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lines: bool,
     /// Algorithm and parameters.
     #[serde(flatten)]
     pub info: TrainingInfo,
@@ -32,6 +35,7 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
         format: FORMAT,
         fasttok_version: env!("CARGO_PKG_VERSION").to_owned(),
         pretokenizer: tokenizer.pretokenizer().spec().clone(),
+        lines: tokenizer.pretokenizer().lines(),
         info: tokenizer.info().clone(),
     };
     serde_json::to_string_pretty(&sidecar).unwrap_or_default()

@@ -25,15 +25,18 @@ pub(super) const LOWER: u8 = 16;
 pub(super) const NEWLINE: u8 = 32;
 /// Past the end of the text: no class bit matches there.
 pub(super) const END: u8 = 64;
+/// `\d` (Unicode `\p{Nd}`), for SuperBPE's digit groups.
+pub(super) const DECIMAL: u8 = 128;
 
 /// The classes and their regex-syntax sources.
-const SOURCES: [(u8, &str); 6] = [
+const SOURCES: [(u8, &str); 7] = [
     (LETTER, r"\p{L}"),
     (NUMBER, r"\p{N}"),
     (SPACE, r"\s"),
     (UPPER, r"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]"),
     (LOWER, r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"),
     (NEWLINE, r"[\r\n]"),
+    (DECIMAL, r"\d"),
 ];
 
 /// The letters of the contractions `'(?i:[sdmt]|ll|ve|re)`.

@@ -45,60 +45,146 @@ pub const O200K_PATTERN: &str = concat!(
 #[cfg(test)]
 const CL100K_DFA_PATTERN: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+(?!\S)|\s";
 
+/// SuperBPE's paper-era stage-1 `Split` pattern, applied after HF's `Digits`: GPT-2's
+/// pattern without contractions, plus the digit-group split.
+pub const SUPERBPE_STAGE1_PATTERN: &str =
+    r"(?=(\d{3})+(?!\d))| ?\p{L}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+/// SuperBPE's paper-era stage-2 `Split` pattern, applied after HF's `Digits`: only digit
+/// runs are cut, into groups of three from the right.
+pub const SUPERBPE_STAGE2_PATTERN: &str = r"(?=(\d{3})+(?!\d))";
+/// SuperBPE's revised (2025) stage-1 pattern: o200k without contractions.
+pub const SUPERBPE_2025_STAGE1_PATTERN: &str = concat!(
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|",
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|",
+    r"\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+);
+/// SuperBPE's revised (2025) stage-2 pattern: digits in threes from the left, runs of two
+/// or more punctuation marks, and spaces but the one before a word.
+pub const SUPERBPE_2025_STAGE2_PATTERN: &str = r"\p{N}{1,3}| ?[^\s\p{L}\p{N}]{2,}[\r\n/]*| +(?!\S)";
+
 /// Which pattern a pretokenizer applies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", tag = "type", content = "pattern")]
+#[serde(tag = "type", content = "pattern")]
 pub enum PretokenizerSpec {
     /// [`GPT2_PATTERN`].
+    #[serde(rename = "gpt2")]
     Gpt2,
     /// [`CL100K_PATTERN`].
+    #[serde(rename = "cl100k")]
     Cl100k,
     /// [`O200K_PATTERN`].
+    #[serde(rename = "o200k")]
     O200k,
+    /// SuperBPE stage 1 as in the paper: HF `Digits`, then [`SUPERBPE_STAGE1_PATTERN`].
+    #[serde(rename = "superbpe-stage1")]
+    SuperbpeStage1,
+    /// SuperBPE stage 2 as in the paper: HF `Digits`, then [`SUPERBPE_STAGE2_PATTERN`].
+    #[serde(rename = "superbpe-stage2")]
+    SuperbpeStage2,
+    /// [`SUPERBPE_2025_STAGE1_PATTERN`].
+    #[serde(rename = "superbpe-2025-stage1")]
+    Superbpe2025Stage1,
+    /// [`SUPERBPE_2025_STAGE2_PATTERN`].
+    #[serde(rename = "superbpe-2025-stage2")]
+    Superbpe2025Stage2,
+    /// No splitting: each text (each line, with [`Pretokenizer::with_lines`]) is a piece.
+    #[serde(rename = "none")]
+    Whole,
     /// Any other regex (Python `regex` / Oniguruma syntax, incl. `\p{..}` classes).
+    #[serde(rename = "custom")]
     Custom(String),
 }
 
+/// Where the feed may cut a text at a `\n` without changing any piece.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NewlineCut {
+    /// Before a `\n` that follows an ASCII letter or digit.
+    Before,
+    /// After every `\n` (lines become separate sequences).
+    After,
+    /// Nowhere: a text is one sequence.
+    Never,
+}
+
 impl PretokenizerSpec {
-    /// A named spec (`gpt2`, `cl100k`, `o200k`) or else a custom pattern.
+    /// The named specs, in the order their names are listed to users.
+    pub const NAMED: [Self; 8] = [
+        Self::Gpt2,
+        Self::Cl100k,
+        Self::O200k,
+        Self::SuperbpeStage1,
+        Self::SuperbpeStage2,
+        Self::Superbpe2025Stage1,
+        Self::Superbpe2025Stage2,
+        Self::Whole,
+    ];
+
+    /// A named spec (see [`Self::name`]; also `r50k`, `p50k`, `gpt4`, `gpt4o`) or else a
+    /// custom pattern.
     pub fn from_name_or_pattern(name_or_pattern: &str) -> Self {
         match name_or_pattern {
-            "gpt2" | "r50k" | "p50k" => Self::Gpt2,
-            "cl100k" | "gpt4" => Self::Cl100k,
-            "o200k" | "gpt4o" => Self::O200k,
-            pattern => Self::Custom(pattern.to_owned()),
+            "r50k" | "p50k" => Self::Gpt2,
+            "gpt4" => Self::Cl100k,
+            "gpt4o" => Self::O200k,
+            name => Self::NAMED
+                .into_iter()
+                .find(|spec| spec.name() == name)
+                .unwrap_or_else(|| Self::Custom(name.to_owned())),
         }
     }
 
-    /// The canonical pattern, as exported to HF `tokenizer.json` and tiktoken.
+    /// The canonical `Split` pattern, as exported to HF `tokenizer.json` and tiktoken
+    /// (empty for [`Self::Whole`]; the SuperBPE paper specs also need HF's `Digits`, see
+    /// [`Self::isolates_digits`]).
     pub fn pattern(&self) -> &str {
         match self {
             Self::Gpt2 => GPT2_PATTERN,
             Self::Cl100k => CL100K_PATTERN,
             Self::O200k => O200K_PATTERN,
+            Self::SuperbpeStage1 => SUPERBPE_STAGE1_PATTERN,
+            Self::SuperbpeStage2 => SUPERBPE_STAGE2_PATTERN,
+            Self::Superbpe2025Stage1 => SUPERBPE_2025_STAGE1_PATTERN,
+            Self::Superbpe2025Stage2 => SUPERBPE_2025_STAGE2_PATTERN,
+            Self::Whole => "",
             Self::Custom(pattern) => pattern,
         }
     }
 
-    /// The short name (`gpt2`, `cl100k`, `o200k`, `custom`).
+    /// The short name (`gpt2`, `cl100k`, `o200k`, `superbpe-stage1`, …, `none`, `custom`).
     pub fn name(&self) -> &'static str {
         match self {
             Self::Gpt2 => "gpt2",
             Self::Cl100k => "cl100k",
             Self::O200k => "o200k",
+            Self::SuperbpeStage1 => "superbpe-stage1",
+            Self::SuperbpeStage2 => "superbpe-stage2",
+            Self::Superbpe2025Stage1 => "superbpe-2025-stage1",
+            Self::Superbpe2025Stage2 => "superbpe-2025-stage2",
+            Self::Whole => "none",
             Self::Custom(_) => "custom",
         }
     }
 
-    /// Whether the training feed may cut text before a `\n` that follows an ASCII letter
-    /// or digit without changing any piece.
+    /// Whether HF's `Digits(individual_digits=False)` runs before the pattern.
+    pub fn isolates_digits(&self) -> bool {
+        matches!(self, Self::SuperbpeStage1 | Self::SuperbpeStage2)
+    }
+
+    /// Where the training feed may cut text at a `\n` without changing any piece.
     ///
-    /// True for the named patterns: there every alternative that can end in a letter or
-    /// digit stops before `\n`, and no alternative looks behind. A custom pattern gives no
-    /// such guarantee, so the feed cuts it only at line ends (each line is a sequence, as
-    /// in HF's `train(files)`).
-    fn cuts_before_newline(&self) -> bool {
-        !matches!(self, Self::Custom(_))
+    /// Before a `\n` that follows an ASCII letter or digit for the hand-written splitters:
+    /// there every alternative that can end in a letter or digit stops before `\n`, and
+    /// none looks behind (digit runs end at the `\n` too). Texts without whitespace
+    /// splitting are never cut. Any other pattern gives no such guarantee, so the feed
+    /// cuts it only at line ends (each line is a sequence, as in HF's `train(files)`).
+    fn newline_cut(&self) -> NewlineCut {
+        match self {
+            Self::Gpt2 | Self::Cl100k | Self::O200k | Self::SuperbpeStage1 => NewlineCut::Before,
+            Self::SuperbpeStage2 | Self::Whole => NewlineCut::Never,
+            Self::Superbpe2025Stage1 | Self::Superbpe2025Stage2 | Self::Custom(_) => {
+                NewlineCut::After
+            }
+        }
     }
 }
 
@@ -107,6 +193,8 @@ impl PretokenizerSpec {
 pub struct Pretokenizer {
     spec: PretokenizerSpec,
     engine: Engine,
+    /// Cut every text after each `\n` first (SuperBPE's line-level sequences).
+    lines: bool,
 }
 
 /// The machinery behind a [`Pretokenizer`].
@@ -118,6 +206,8 @@ enum Engine {
     Dfa(Box<DfaSplitter>),
     /// fancy-regex, for the other custom patterns.
     Backtracking(Box<fancy_regex::Regex>),
+    /// No splitting.
+    Whole,
 }
 
 impl fmt::Debug for Pretokenizer {
@@ -126,39 +216,65 @@ impl fmt::Debug for Pretokenizer {
             Engine::Named(_) => "named",
             Engine::Dfa(_) => "dfa",
             Engine::Backtracking(_) => "backtracking",
+            Engine::Whole => "whole",
         };
         f.debug_struct("Pretokenizer")
             .field("spec", &self.spec)
             .field("engine", &engine)
+            .field("lines", &self.lines)
             .finish()
     }
 }
 
 impl PartialEq for Pretokenizer {
     fn eq(&self, other: &Self) -> bool {
-        self.spec == other.spec
+        self.spec == other.spec && self.lines == other.lines
     }
 }
 
 impl Pretokenizer {
-    /// Compile `spec`: a named spec on its hand-written splitter, a custom pattern on the
-    /// DFA engine when the pattern allows it.
+    /// Compile `spec`: a named spec on its hand-written splitter, other patterns on the
+    /// DFA engine when they allow it.
     pub fn new(spec: PretokenizerSpec) -> Result<Self> {
+        let named = |pattern| Engine::Named(NamedSplitter::new(pattern));
         let engine = match &spec {
-            PretokenizerSpec::Gpt2 => Engine::Named(NamedSplitter::new(NamedPattern::Gpt2)),
-            PretokenizerSpec::Cl100k => Engine::Named(NamedSplitter::new(NamedPattern::Cl100k)),
-            PretokenizerSpec::O200k => Engine::Named(NamedSplitter::new(NamedPattern::O200k)),
-            PretokenizerSpec::Custom(pattern) => match DfaSplitter::new(pattern) {
+            PretokenizerSpec::Gpt2 => named(NamedPattern::Gpt2),
+            PretokenizerSpec::Cl100k => named(NamedPattern::Cl100k),
+            PretokenizerSpec::O200k => named(NamedPattern::O200k),
+            PretokenizerSpec::SuperbpeStage1 => named(NamedPattern::SuperbpeStage1),
+            PretokenizerSpec::SuperbpeStage2 => named(NamedPattern::SuperbpeStage2),
+            PretokenizerSpec::Whole => Engine::Whole,
+            PretokenizerSpec::Superbpe2025Stage1
+            | PretokenizerSpec::Superbpe2025Stage2
+            | PretokenizerSpec::Custom(_) => match DfaSplitter::new(spec.pattern()) {
                 Some(splitter) => Engine::Dfa(Box::new(splitter)),
-                None => Engine::Backtracking(Box::new(fancy_regex::Regex::new(pattern).map_err(
-                    |err| Error::InvalidPattern {
-                        pattern: pattern.clone(),
-                        message: err.to_string(),
-                    },
-                )?)),
+                None => Engine::Backtracking(Box::new(
+                    fancy_regex::Regex::new(spec.pattern()).map_err(|err| {
+                        Error::InvalidPattern {
+                            pattern: spec.pattern().to_owned(),
+                            message: err.to_string(),
+                        }
+                    })?,
+                )),
             },
         };
-        Ok(Self { spec, engine })
+        Ok(Self {
+            spec,
+            engine,
+            lines: false,
+        })
+    }
+
+    /// The same pretokenizer, cutting every text after each `\n` first when `lines` is
+    /// true, so that no piece spans a line end (SuperBPE's line-level sequences).
+    pub fn with_lines(mut self, lines: bool) -> Self {
+        self.lines = lines;
+        self
+    }
+
+    /// Whether texts are cut after each `\n` first (see [`Self::with_lines`]).
+    pub fn lines(&self) -> bool {
+        self.lines
     }
 
     /// The same spec on the DFA engine: the oracle of the hand-written splitters.
@@ -172,6 +288,7 @@ impl Pretokenizer {
         Self {
             spec,
             engine: Engine::Dfa(Box::new(splitter)),
+            lines: false,
         }
     }
 
@@ -187,7 +304,28 @@ impl Pretokenizer {
 
     /// Call `piece` on each piece of `text`, in order; the pieces concatenate to `text`.
     pub fn split<'t>(&self, text: &'t str, mut piece: impl FnMut(&'t str)) -> Result<()> {
+        if !self.lines {
+            return self.split_text(text, piece);
+        }
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1) {
+            self.split_text(&text[start..end], &mut piece)?;
+            start = end;
+        }
+        if start < text.len() {
+            self.split_text(&text[start..], piece)?;
+        }
+        Ok(())
+    }
+
+    /// [`Self::split`] without the line cuts.
+    fn split_text<'t>(&self, text: &'t str, mut piece: impl FnMut(&'t str)) -> Result<()> {
         match &self.engine {
+            Engine::Whole => {
+                if !text.is_empty() {
+                    piece(text);
+                }
+            }
             Engine::Named(splitter) => splitter.split(text, piece),
             Engine::Dfa(splitter) => splitter.split(text, piece),
             Engine::Backtracking(regex) => {
@@ -240,14 +378,16 @@ impl Pretokenizer {
     }
 
     /// The cut that the `\n` at `newline` allows, if any (see
-    /// [`PretokenizerSpec::cuts_before_newline`]).
+    /// [`PretokenizerSpec::newline_cut`]).
     fn cut_at_newline(&self, bytes: &[u8], newline: usize) -> Option<usize> {
-        if !self.spec.cuts_before_newline() {
-            Some(newline + 1)
-        } else if newline > 0 && bytes[newline - 1].is_ascii_alphanumeric() {
-            Some(newline)
-        } else {
-            None
+        match (self.lines, self.spec.newline_cut()) {
+            (true, _) | (false, NewlineCut::After) => Some(newline + 1),
+            (false, NewlineCut::Before)
+                if newline > 0 && bytes[newline - 1].is_ascii_alphanumeric() =>
+            {
+                Some(newline)
+            }
+            _ => None,
         }
     }
 }

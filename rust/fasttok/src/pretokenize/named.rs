@@ -18,6 +18,13 @@
 //!   `W` run that follows a maximal `U` run, or else just after the last `W` character
 //!   inside the `U` run; the optional prefix character is tried taken, then not taken.
 //!
+//! SuperBPE's paper-era pretokenizers are HF sequences rather than one regex:
+//! `Digits(individual_digits=False)` isolates each `\p{N}+` run, then a zero-width
+//! `(?=(\d{3})+(?!\d))` split cuts digit runs into groups of three from the right (stage
+//! 2 stops there; stage 1 also splits the other runs with GPT-2's pattern minus
+//! contractions). The split falls before every `\d` from which a multiple of three `\d`
+//! characters runs to the end of the `\d` run, as Oniguruma's Unicode `\d` reads it.
+//!
 //! Two more details follow the regex crate rather than intuition: cl100k's `\s+$` means
 //! the end of the text (no multi-line mode), and `(?i:…)` contractions use its simple case
 //! folding, read from the same tables (so `'ſ`, with U+017F LONG S, is a contraction).
@@ -31,7 +38,7 @@
 //! UTF-8 decode and a two-level table load. The regex engine instead runs a DFA search
 //! per piece plus a second pass to restore the look-ahead.
 
-use super::classes::{CharClasses, END, LETTER, LOWER, NEWLINE, NUMBER, SPACE, UPPER};
+use super::classes::{CharClasses, DECIMAL, END, LETTER, LOWER, NEWLINE, NUMBER, SPACE, UPPER};
 
 /// Which named pattern a [`NamedSplitter`] implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +49,10 @@ pub(super) enum NamedPattern {
     Cl100k,
     /// [`super::O200K_PATTERN`].
     O200k,
+    /// SuperBPE stage 1 (paper): digit groups, then GPT-2 words without contractions.
+    SuperbpeStage1,
+    /// SuperBPE stage 2 (paper): digit groups only.
+    SuperbpeStage2,
 }
 
 /// A hand-written splitter for one named pattern.
@@ -68,6 +79,34 @@ impl NamedSplitter {
             NamedPattern::Gpt2 => self.split_with(text, piece, Scanner::gpt2),
             NamedPattern::Cl100k => self.split_with(text, piece, Scanner::cl100k),
             NamedPattern::O200k => self.split_with(text, piece, Scanner::o200k),
+            NamedPattern::SuperbpeStage1 => self.split_digit_runs(text, piece, true),
+            NamedPattern::SuperbpeStage2 => self.split_digit_runs(text, piece, false),
+        }
+    }
+
+    /// `Digits(individual_digits=False)`, then the digit-group split on `\p{N}` runs and,
+    /// with `words`, GPT-2's pattern without contractions on the other runs (each run is a
+    /// text of its own there, as HF splits every piece separately).
+    fn split_digit_runs<'t>(&self, text: &'t str, mut piece: impl FnMut(&'t str), words: bool) {
+        let scanner = Scanner {
+            bytes: text.as_bytes(),
+            classes: self.classes,
+        };
+        let mut start = 0;
+        while start < text.len() {
+            if scanner.at(start).0 & NUMBER != 0 {
+                let end = scanner.run_of(start, NUMBER);
+                scanner.digit_groups(start, end, |from, to| piece(&text[from..to]));
+                start = end;
+            } else {
+                let end = scanner.run(start, |class| class & (NUMBER | END) == 0);
+                if words {
+                    self.split_with(&text[start..end], &mut piece, Scanner::gpt2_word);
+                } else {
+                    piece(&text[start..end]);
+                }
+                start = end;
+            }
         }
     }
 
@@ -219,6 +258,35 @@ impl Scanner<'_> {
         }
     }
 
+    /// The pieces `[start, end)` of the `\p{N}` run from `start` to `end`, cut before
+    /// each `\d` from which a multiple of three `\d` characters runs to the end of its
+    /// `\d` run (`(?=(\d{3})+(?!\d))`).
+    fn digit_groups(&self, start: usize, end: usize, mut piece: impl FnMut(usize, usize)) {
+        let mut cut = start;
+        let mut at = start;
+        while at < end {
+            let (class, len) = self.at(at);
+            if class & DECIMAL == 0 {
+                at += len;
+                continue;
+            }
+            let mut run_end = at;
+            let mut digits = 0;
+            while self.at(run_end).0 & DECIMAL != 0 {
+                run_end += self.at(run_end).1;
+                digits += 1;
+            }
+            for index in 0..digits {
+                if (digits - index) % 3 == 0 && at > cut {
+                    piece(cut, at);
+                    cut = at;
+                }
+                at += self.at(at).1;
+            }
+        }
+        piece(cut, end);
+    }
+
     /// The end of the gpt2 match at `at`:
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`.
     fn gpt2(&self, at: usize) -> usize {
@@ -230,6 +298,13 @@ impl Scanner<'_> {
                 _ => {}
             }
         }
+        self.gpt2_word(at)
+    }
+
+    /// The end of the gpt2 match at `at` without the contraction alternatives:
+    /// ` ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`.
+    fn gpt2_word(&self, at: usize) -> usize {
+        let bytes = self.bytes;
         let (class, len) = self.at(at);
         let (class, from) = self.after_optional_space(at, class, len);
         if class & LETTER != 0 {
@@ -467,6 +542,75 @@ mod tests {
                 assert_same_pieces(&fast, &oracle, text);
             }
         }
+    }
+
+    /// SuperBPE's paper specs, composed from regexes as HF runs them: `Digits` isolates
+    /// `\p{N}+` runs, the digit-group look-ahead splits those, GPT-2 without contractions
+    /// (stage 1) the others.
+    struct SuperbpeOracle {
+        digit_runs: Pretokenizer,
+        groups: Pretokenizer,
+        words: Pretokenizer,
+    }
+
+    impl SuperbpeOracle {
+        fn new() -> Self {
+            let compile = |pattern| Pretokenizer::from_name_or_pattern(pattern).unwrap();
+            Self {
+                digit_runs: compile(r"\p{N}+"),
+                groups: compile(r"(?=(\d{3})+(?!\d))"),
+                words: compile(r" ?\p{L}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"),
+            }
+        }
+
+        fn pieces<'t>(&self, text: &'t str, stage1: bool) -> Vec<&'t str> {
+            let mut pieces = Vec::new();
+            for run in self.digit_runs.pieces(text).unwrap() {
+                if run.chars().next().is_some_and(char::is_numeric) {
+                    pieces.extend(self.groups.pieces(run).unwrap());
+                } else if stage1 {
+                    pieces.extend(self.words.pieces(run).unwrap());
+                } else {
+                    pieces.push(run);
+                }
+            }
+            pieces
+        }
+    }
+
+    #[test]
+    fn superbpe_splitters_match_their_regex_composition() {
+        let stage1 = Pretokenizer::new(PretokenizerSpec::SuperbpeStage1).unwrap();
+        let stage2 = Pretokenizer::new(PretokenizerSpec::SuperbpeStage2).unwrap();
+        let oracle = SuperbpeOracle::new();
+        let digits = "0123456789٣४𝟎½Ⅻ²";
+        let palettes: [Vec<char>; 2] = [
+            format!("{digits}{digits}{COMMON}").chars().collect(),
+            format!("{digits}{PALETTE}").chars().collect(),
+        ];
+        let mut random = XorShift(0x5eed_cafe_f00d_beef);
+        let mut text = String::new();
+        for _ in 0..20_000 {
+            text.clear();
+            for _ in 0..random.below(16) {
+                let palette = &palettes[random.below(2)];
+                text.push(palette[random.below(palette.len())]);
+            }
+            assert_eq!(
+                stage1.pieces(&text).unwrap(),
+                oracle.pieces(&text, true),
+                "{text:?}"
+            );
+            assert_eq!(
+                stage2.pieces(&text).unwrap(),
+                oracle.pieces(&text, false),
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            stage2.pieces("By the way, 1234567 fans").unwrap(),
+            ["By the way, ", "1", "234", "567", " fans"]
+        );
     }
 
     /// `FASTTOK_SPLIT_FILES=a.txt:b.txt cargo test --release -- --ignored`: compare whole

@@ -1,0 +1,284 @@
+//! SuperBPE (Liu et al. 2025): BPE whose late merges learn superwords across spaces.
+//!
+//! Stage 1 is ordinary BPE under a word-level pretokenizer up to the transition point `t`.
+//! Stage 2 recounts the training sequences (lines by default) under a coarse pretokenizer
+//! (the paper's cuts only digit groups), replays the first `t − 1` stage-1 merges in order,
+//! then learns greedy merges up to the final size, refusing tokens of more than four words
+//! or containing `": "` (the reference's constraints, on new merges only). `t − 1`, not `t`:
+//! the reference keeps `head -n t` lines of a `merges.txt` whose first line is a header.
+//!
+//! # Replay as encoding
+//!
+//! Forcing merges `1..t−1` in order over every chunk gives the same symbols as encoding
+//! each chunk with those merges by rank: a merge's token exists only once the merge has
+//! run, so no merge can apply earlier than its turn, and both go left to right within a
+//! rank. The replay therefore encodes each unique chunk on its own, in parallel, with the
+//! O(n log n) encoder, and the merge engine starts from tokens rather than bytes. Its
+//! arena (16 bytes per symbol) then holds about a quarter of the slots that whole lines
+//! of bytes would need: that is what bounds stage 2's memory.
+//!
+//! # Inherited merges absent from the stage-2 data
+//!
+//! The reference (HF fork, `do_train_extend`) skips an inherited merge whose pair was
+//! never adjacent in the stage-2 data before its turn, so its token is not in the
+//! vocabulary. The encoder reports every pair that becomes adjacent, so fasttok drops the
+//! same merges and lists them in the [`SuperBpeReport`]; `keep_absent_merges` keeps them.
+
+use memchr::memmem;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::bpe::trainer::MergeEngine;
+use crate::bpe::{BpeModel, BpeTrainer};
+use crate::count::WordCounts;
+use crate::pretokenize::Pretokenizer;
+use crate::progress::{Phase, Progress};
+use crate::{Error, Result};
+
+/// Unique chunks encoded per parallel work unit of the replay.
+const CHUNKS_PER_UNIT: usize = 4096;
+/// An engine id not assigned (yet).
+const UNMAPPED: u32 = u32::MAX;
+
+/// Which tokens stage 2 may create (inherited merges are never checked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeConstraints {
+    /// Most space-separated words in a token: non-empty parts between `' '` bytes, as the
+    /// reference counts them (other whitespace does not separate words). `None`: no limit.
+    pub max_words: Option<usize>,
+    /// Substrings no new token may contain.
+    pub forbidden: Vec<String>,
+}
+
+impl Default for MergeConstraints {
+    /// The reference's: at most 4 words, no `": "`.
+    fn default() -> Self {
+        Self {
+            max_words: Some(4),
+            forbidden: vec![": ".into()],
+        }
+    }
+}
+
+impl MergeConstraints {
+    /// Whether stage 2 may create `token`.
+    pub fn allows(&self, token: &[u8]) -> bool {
+        let words = || token.split(|&byte| byte == b' ').filter(|w| !w.is_empty());
+        self.max_words.is_none_or(|max| words().count() <= max)
+            && !self
+                .forbidden
+                .iter()
+                .any(|substring| memmem::find(token, substring.as_bytes()).is_some())
+    }
+}
+
+/// Configuration of a SuperBPE run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuperBpeTrainer {
+    /// The final vocabulary (size, special tokens), tie order, `min_frequency` and
+    /// `max_token_length` (the last two apply to both stages' learned merges).
+    pub bpe: BpeTrainer,
+    /// The transition point `t`: the first `t − 1` stage-1 merges are inherited.
+    pub transition: usize,
+    /// Constraints on stage-2 merges.
+    pub constraints: MergeConstraints,
+    /// Keep inherited merges whose pair never occurs in the stage-2 data.
+    pub keep_absent_merges: bool,
+}
+
+/// What stage 2 did with the inherited merges, and what it learned.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuperBpeReport {
+    /// Inherited merges offered to the replay (`t − 1`, or all of stage 1 if fewer).
+    pub inherited: usize,
+    /// Ranks (0-based) of the inherited merges dropped as absent from the stage-2 data.
+    pub dropped: Vec<usize>,
+    /// Merges learned in stage 2.
+    pub learned: usize,
+}
+
+/// Part of the stage-2 chunks after the replay: runs of base-model ids with their counts.
+#[derive(Default)]
+struct ReplayedChunks {
+    symbols: Vec<u32>,
+    ends: Vec<usize>,
+    counts: Vec<u64>,
+}
+
+impl ReplayedChunks {
+    /// The chunks as `(symbols, count)`.
+    fn iter(&self) -> impl Iterator<Item = (&[u32], u64)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .zip(&self.counts)
+            .map(|((start, &end), &count)| (&self.symbols[start..end], count))
+    }
+}
+
+impl SuperBpeTrainer {
+    /// Both stages on `sequences`, the counts of the training sequences (unique lines or
+    /// documents, e.g. counted with the `none` pretokenizer): stage 1 splits them with
+    /// `stage1`, stage 2 with `stage2`, which becomes the tokenizer's pretokenizer.
+    pub fn train(
+        &self,
+        sequences: &WordCounts,
+        stage1: &Pretokenizer,
+        stage2: &Pretokenizer,
+        pool: &rayon::ThreadPool,
+        progress: &Progress,
+    ) -> Result<(BpeModel, SuperBpeReport)> {
+        if sequences.is_empty() {
+            return Err(Error::EmptyCorpus("the corpus contains no text".into()));
+        }
+        let inherited = self.transition.saturating_sub(1);
+        self.bpe.ordinary_tokens(inherited)?;
+        let words = sequences.resplit(stage1, pool, progress)?;
+        let stage1_trainer = BpeTrainer {
+            vocab_size: 256 + inherited,
+            special_tokens: Vec::new(),
+            ..self.bpe.clone()
+        };
+        let base = stage1_trainer.train(&words, pool, progress)?;
+        drop(words);
+        let inherited = inherited.min(base.merges().len());
+        self.stage2(&base, inherited, sequences, stage2, pool, progress)
+    }
+
+    /// Stage 2 only, on top of the first `t − 1` merges of an existing BPE tokenizer.
+    pub fn extend(
+        &self,
+        base: &BpeModel,
+        sequences: &WordCounts,
+        stage2: &Pretokenizer,
+        pool: &rayon::ThreadPool,
+        progress: &Progress,
+    ) -> Result<(BpeModel, SuperBpeReport)> {
+        if sequences.is_empty() {
+            return Err(Error::EmptyCorpus("the corpus contains no text".into()));
+        }
+        let inherited = self.transition.saturating_sub(1);
+        if inherited > base.merges().len() {
+            return Err(Error::argument(
+                "transition",
+                format!(
+                    "{} inherits {inherited} merges but the base tokenizer has {}",
+                    self.transition,
+                    base.merges().len()
+                ),
+            ));
+        }
+        self.stage2(base, inherited, sequences, stage2, pool, progress)
+    }
+
+    /// Recount, replay the first `inherited` merges of `base`, learn the rest.
+    fn stage2(
+        &self,
+        base: &BpeModel,
+        inherited: usize,
+        sequences: &WordCounts,
+        pretokenizer: &Pretokenizer,
+        pool: &rayon::ThreadPool,
+        progress: &Progress,
+    ) -> Result<(BpeModel, SuperBpeReport)> {
+        let tokens = self.bpe.ordinary_tokens(inherited)?;
+        let chunks = sequences.resplit(pretokenizer, pool, progress)?;
+        let (replayed, occurred) =
+            replay(&base.with_first_merges(inherited), &chunks, pool, progress)?;
+        drop(chunks);
+
+        let mut engine = MergeEngine::new(self.bpe.tie_break, self.bpe.max_token_length);
+        // Base ids → engine ids: bytes by value, kept merges' tokens in creation order.
+        let mut engine_ids = vec![UNMAPPED; base.vocab_size()];
+        for byte in 0..=255u8 {
+            if let Some(id) = base.single_token(&[byte]) {
+                engine_ids[id as usize] = engine.byte_ids[byte as usize];
+            }
+        }
+        let mut merges = Vec::with_capacity(tokens - 256);
+        let mut report = SuperBpeReport {
+            inherited,
+            ..SuperBpeReport::default()
+        };
+        for (rank, &(left, right, merged)) in base.merges()[..inherited].iter().enumerate() {
+            let (left_id, right_id) = (engine_ids[left as usize], engine_ids[right as usize]);
+            let present = occurred[rank] || self.keep_absent_merges;
+            if !present || left_id == UNMAPPED || right_id == UNMAPPED {
+                report.dropped.push(rank);
+                continue;
+            }
+            let id = engine.token(base.vocab()[merged as usize].clone());
+            if engine_ids[merged as usize] == UNMAPPED {
+                engine_ids[merged as usize] = id;
+            }
+            merges.push((left_id, right_id, id));
+        }
+        engine.add_words(replayed.iter().flat_map(ReplayedChunks::iter).map(
+            |(symbols, count)| {
+                let engine_ids = &engine_ids;
+                (
+                    symbols.iter().map(move |&id| engine_ids[id as usize]),
+                    count,
+                )
+            },
+        ))?;
+        drop(replayed);
+
+        let kept = merges.len();
+        let constraints = &self.constraints;
+        let min_frequency = self.bpe.min_frequency;
+        pool.install(|| {
+            engine.learn(
+                tokens,
+                min_frequency,
+                |token| constraints.allows(token),
+                &mut merges,
+                progress,
+            )
+        })?;
+        report.learned = merges.len() - kept;
+        Ok((engine.into_model(&merges, &self.bpe.special_tokens), report))
+    }
+}
+
+/// Encode every chunk with `model` (the inherited merges) in parallel; also returns, per
+/// merge rank, whether its pair was ever adjacent in some chunk.
+fn replay(
+    model: &BpeModel,
+    chunks: &WordCounts,
+    pool: &rayon::ThreadPool,
+    progress: &Progress,
+) -> Result<(Vec<ReplayedChunks>, Vec<bool>)> {
+    let entries: Vec<(&[u8], u64)> = chunks.iter().collect();
+    let ranks = model.merges().len();
+    progress.start(Phase::Replaying, entries.len() as u64);
+    let parts: Vec<(ReplayedChunks, Vec<bool>)> = pool.install(|| {
+        entries
+            .par_chunks(CHUNKS_PER_UNIT)
+            .try_fold(
+                || (ReplayedChunks::default(), vec![false; ranks]),
+                |(mut part, mut occurred), unit| {
+                    progress.check()?;
+                    let mut observe = |rank: u32| occurred[rank as usize] = true;
+                    for &(chunk, count) in unit {
+                        model.merge_piece_observed(chunk, &mut part.symbols, &mut observe);
+                        part.ends.push(part.symbols.len());
+                        part.counts.push(count);
+                    }
+                    progress.advance(unit.len() as u64);
+                    Ok((part, occurred))
+                },
+            )
+            .collect::<Result<_>>()
+    })?;
+    // One part per fold (a few per thread), kept apart rather than copied together.
+    let mut occurred = vec![false; ranks];
+    let mut replayed = Vec::with_capacity(parts.len());
+    for (part, flags) in parts {
+        for (into, flag) in occurred.iter_mut().zip(flags) {
+            *into |= flag;
+        }
+        replayed.push(part);
+    }
+    Ok((replayed, occurred))
+}
