@@ -118,9 +118,19 @@ def train_bpe(
     Pair counts are kept incrementally: each merge re-counts only the words that contain the
     winning pair, and a heap with lazy deletion yields the (count desc, pair asc) maximum.
     """
+    word_counts = Counter(piece for doc in documents for piece in pretokenize(doc, pattern))
+    return train_bpe_counts(word_counts, vocab_size, tie_break, min_frequency)
+
+
+def train_bpe_counts(
+    word_counts: Counter[bytes],
+    vocab_size: int,
+    tie_break: Literal["hf", "bytes"],
+    min_frequency: int = 0,
+) -> Merges:
+    """:func:`train_bpe` on words already counted."""
     if tie_break not in ("hf", "bytes"):
         raise ValueError(f"tie_break must be 'hf' or 'bytes', not {tie_break!r}")
-    word_counts = Counter(piece for doc in documents for piece in pretokenize(doc, pattern))
     byte_id = hf_byte_ids() if tie_break == "hf" else list(range(256))
     token_bytes = {byte_id[b]: bytes([b]) for b in range(256)}
     id_of_bytes = {tok: i for i, tok in token_bytes.items()}

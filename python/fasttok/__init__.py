@@ -17,7 +17,7 @@ from fasttok.exceptions import (
     TokenIdError,
 )
 from fasttok.tokenizer import Tokenizer
-from fasttok.train import count, train
+from fasttok.train import count, extend, train
 
 __all__ = [
     "CorpusError",
@@ -31,6 +31,7 @@ __all__ = [
     "WordCounts",
     "__version__",
     "count",
+    "extend",
     "lzw",
     "train",
 ]

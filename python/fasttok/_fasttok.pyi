@@ -35,13 +35,15 @@ class TokenIdError(FasttokError): ...
 
 @final
 class Pretokenizer:
-    """A compiled pretokenizer (``gpt2``, ``cl100k``, ``o200k`` or a custom regex)."""
+    """A compiled pretokenizer (a named spec or a custom regex), optionally line-level."""
 
-    def __new__(cls, spec: str) -> Pretokenizer: ...
+    def __new__(cls, spec: str, lines: bool = False) -> Pretokenizer: ...
     def split(self, text: str) -> list[str]:
         """The pieces of ``text``, in order; they concatenate to ``text``."""
     @property
     def name(self) -> str: ...
+    @property
+    def lines(self) -> bool: ...
     @property
     def pattern(self) -> str: ...
 
@@ -80,6 +82,8 @@ class Tokenizer:
     @property
     def pretokenizer_name(self) -> str: ...
     @property
+    def pretokenizer_lines(self) -> bool: ...
+    @property
     def algorithm(self) -> str: ...
     @property
     def parameters(self) -> str: ...
@@ -113,6 +117,25 @@ def train_bpe(
     special_tokens: list[str] = ...,
     max_token_length: int | None = None,
     tie_break: str = "hf",
+    num_threads: int | None = None,
+    progress: bool = False,
+    parameters: str = "{}",
+) -> Tokenizer: ...
+def train_superbpe(
+    sequences: WordCounts,
+    stage1: Pretokenizer,
+    stage2: Pretokenizer,
+    vocab_size: int,
+    transition: int,
+    *,
+    base: Tokenizer | None = None,
+    min_frequency: int = 0,
+    special_tokens: list[str] = ...,
+    max_token_length: int | None = None,
+    tie_break: str = "hf",
+    max_words: int | None = 4,
+    forbidden: list[str] = ...,
+    keep_absent_merges: bool = False,
     num_threads: int | None = None,
     progress: bool = False,
     parameters: str = "{}",

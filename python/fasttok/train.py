@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from fasttok import _fasttok
 from fasttok.corpus import Corpus, resolve
 from fasttok.exceptions import ParameterError
 from fasttok.tokenizer import Tokenizer
 
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer as HfTokenizer
+
 #: Algorithms ``train`` knows.
-ALGORITHMS = ("bpe",)
+ALGORITHMS = ("bpe", "superbpe")
+
+#: The pretokenizer each algorithm uses by default (stage 1 for SuperBPE).
+DEFAULT_PRETOKENIZERS = {"bpe": "gpt2", "superbpe": "superbpe-stage1"}
 
 WordCounts = _fasttok.WordCounts
+
+#: What the tokenizer to extend may be: a fasttok tokenizer, a saved one, or an HF one.
+BaseTokenizer = Union[Tokenizer, str, "os.PathLike[str]", "HfTokenizer"]
 
 
 def _show_progress(progress: bool | None) -> bool:
@@ -25,6 +36,7 @@ def count(
     corpus: Corpus,
     *,
     pretokenizer: str = "gpt2",
+    lines: bool = False,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -35,7 +47,11 @@ def count(
     Args:
         corpus: paths, globs, directories, ``.jsonl`` files, an iterable of ``str``/``bytes``
             documents, or a ``datasets`` object (see :func:`fasttok.corpus.resolve`).
-        pretokenizer: ``"gpt2"``, ``"cl100k"``, ``"o200k"`` or a custom regex.
+        pretokenizer: a named spec (``"gpt2"``, ``"cl100k"``, ``"o200k"``,
+            ``"superbpe-stage1"``, ``"superbpe-stage2"``, ``"superbpe-2025-stage1"``,
+            ``"superbpe-2025-stage2"``, ``"none"``) or a custom regex.
+        lines: cut every document after each newline first, so that no piece spans lines
+            (``pretokenizer="none", lines=True`` counts unique lines).
         num_threads: worker threads (default: one per core); the counts never depend on it.
         errors: ``"strict"`` (invalid UTF-8 raises ``CorpusError`` with file and offset) or
             ``"replace"`` (U+FFFD).
@@ -47,7 +63,7 @@ def count(
     """
     resolved = resolve(corpus, text_field)
     return _fasttok.count(
-        _fasttok.Pretokenizer(pretokenizer),
+        _fasttok.Pretokenizer(pretokenizer, lines),
         files=resolved.files,
         documents=resolved.documents,
         num_threads=num_threads,
@@ -62,11 +78,17 @@ def train(
     *,
     vocab_size: int,
     algorithm: str = "bpe",
-    pretokenizer: str = "gpt2",
+    pretokenizer: str | None = None,
     special_tokens: Sequence[str] = (),
     min_frequency: int = 0,
     max_token_length: int | None = None,
     tie_break: str = "hf",
+    transition: int | None = None,
+    stage2_pretokenizer: str = "superbpe-stage2",
+    lines: bool = True,
+    max_words: int | None = 4,
+    forbidden: Sequence[str] = (": ",),
+    keep_absent_merges: bool = False,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -75,16 +97,33 @@ def train(
     """Train a tokenizer on ``corpus``.
 
     Args:
-        corpus: what :func:`count` accepts, or a ``WordCounts`` from it (made with the
-            same ``pretokenizer``).
+        corpus: what :func:`count` accepts, or a ``WordCounts`` from it: made with the same
+            ``pretokenizer`` for BPE; for SuperBPE, the unique sequences,
+            ``count(corpus, pretokenizer="none", lines=lines)``.
         vocab_size: final vocabulary size: 256 byte tokens + learned tokens + special tokens.
-        algorithm: ``"bpe"`` (byte-level BPE).
-        pretokenizer: ``"gpt2"``, ``"cl100k"``, ``"o200k"`` or a custom regex.
+        algorithm: ``"bpe"`` (byte-level BPE) or ``"superbpe"`` (BPE up to ``transition``,
+            then superword merges across spaces; Liu et al. 2025).
+        pretokenizer: a named spec or a custom regex (see :func:`count`); default ``"gpt2"``
+            for BPE and the paper's ``"superbpe-stage1"`` for SuperBPE's stage 1.
         special_tokens: tokens appended after the learned ones; never produced by merges.
         min_frequency: stop when the best pair occurs fewer times.
         max_token_length: longest learned token, in bytes. (HF's ``BpeTrainer`` keeps tokens
             *shorter* than its ``max_token_length``: HF's ``L`` is fasttok's ``L - 1``.)
         tie_break: ``"hf"`` reproduces HF tokenizers' merge order exactly, ``"bytes"`` rustbpe's.
+        transition: SuperBPE's transition point ``t``: the first ``t - 1`` stage-1 merges are
+            inherited, as in the paper's released tokenizers (``t = 180000`` of 200k keeps
+            179,999 merges). Default: 90 % of the learned merges, the paper's headline
+            model; its compression peaks with about 40 % inherited.
+        stage2_pretokenizer: SuperBPE's stage-2 pretokenizer, the final tokenizer's:
+            ``"superbpe-stage2"`` (the paper's: only digit groups are cut),
+            ``"superbpe-2025-stage2"`` (the revised one) or a custom regex.
+        lines: SuperBPE: each line is a training sequence (no token spans a newline), as in
+            the reference; ``False`` makes each document one.
+        max_words: SuperBPE: most space-separated words in a new stage-2 token (``None``: any).
+        forbidden: SuperBPE: substrings no new stage-2 token may contain.
+        keep_absent_merges: SuperBPE: keep inherited merges whose pair never occurs in the
+            stage-2 data (the reference drops them; they are listed in
+            ``tokenizer.parameters["stage2"]["dropped"]`` either way).
         num_threads: worker threads (default: one per core); the result never depends on it.
         errors, text_field, progress: as for :func:`count`.
 
@@ -93,6 +132,14 @@ def train(
     """
     if algorithm not in ALGORITHMS:
         raise ParameterError(f"invalid value for `algorithm`: {algorithm!r} is not one of {ALGORITHMS}")
+    pretokenizer = pretokenizer or DEFAULT_PRETOKENIZERS[algorithm]
+    options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
+    if algorithm == "superbpe":
+        superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
+        if transition is None:
+            transition = 1 + round(0.9 * (vocab_size - 256 - len(special_tokens)))
+        sequences = _sequences(corpus, lines, errors, text_field, options)
+        return _train_superbpe(sequences, vocab_size, transition, pretokenizer, None, superbpe, options)
     if isinstance(corpus, WordCounts):
         counts = corpus
     else:
@@ -104,24 +151,160 @@ def train(
             text_field=text_field,
             progress=progress,
         )
-    parameters = {
-        "vocab_size": vocab_size,
-        "pretokenizer": pretokenizer,
-        "special_tokens": list(special_tokens),
-        "min_frequency": min_frequency,
-        "max_token_length": max_token_length,
-        "tie_break": tie_break,
-    }
+    parameters = {"vocab_size": vocab_size, "pretokenizer": pretokenizer, **options.recorded()}
     core = _fasttok.train_bpe(
         counts,
         _fasttok.Pretokenizer(pretokenizer),
         vocab_size,
-        min_frequency=min_frequency,
-        special_tokens=list(special_tokens),
-        max_token_length=max_token_length,
-        tie_break=tie_break,
-        num_threads=num_threads,
-        progress=_show_progress(progress),
+        **options.core(),
         parameters=json.dumps(parameters),
     )
     return Tokenizer(core)
+
+
+def extend(
+    base: BaseTokenizer,
+    corpus: Corpus | WordCounts,
+    *,
+    vocab_size: int,
+    transition: int | None = None,
+    stage2_pretokenizer: str = "superbpe-stage2",
+    lines: bool = True,
+    max_words: int | None = 4,
+    forbidden: Sequence[str] = (": ",),
+    keep_absent_merges: bool = False,
+    special_tokens: Sequence[str] = (),
+    min_frequency: int = 0,
+    max_token_length: int | None = None,
+    tie_break: str = "hf",
+    num_threads: int | None = None,
+    errors: str = "strict",
+    text_field: str = "text",
+    progress: bool | None = None,
+) -> Tokenizer:
+    """Turn an existing BPE tokenizer into a SuperBPE one: SuperBPE's stage 2 on ``corpus``.
+
+    Args:
+        base: a fasttok :class:`Tokenizer`, a path to a saved one or to an HF
+            ``tokenizer.json``, or an HF ``tokenizers.Tokenizer`` (byte-level BPE).
+        transition: inherit the first ``transition - 1`` merges of ``base`` (default: all).
+        corpus, vocab_size, and the other options: as for :func:`train` with
+            ``algorithm="superbpe"``; ``base``'s special tokens are not carried over.
+
+    Returns:
+        The SuperBPE :class:`Tokenizer`; its pretokenizer is ``stage2_pretokenizer``.
+    """
+    base = _as_tokenizer(base)
+    if transition is None:
+        transition = len(base.merges) + 1
+    options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
+    superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
+    sequences = _sequences(corpus, lines, errors, text_field, options)
+    return _train_superbpe(sequences, vocab_size, transition, None, base, superbpe, options)
+
+
+class _Options(NamedTuple):
+    """The options every trainer takes."""
+
+    special_tokens: Sequence[str]
+    min_frequency: int
+    max_token_length: int | None
+    tie_break: str
+    num_threads: int | None
+    progress: bool | None
+
+    def core(self) -> dict[str, Any]:
+        """Keyword arguments of the core's training functions."""
+        return {
+            "special_tokens": list(self.special_tokens),
+            "min_frequency": self.min_frequency,
+            "max_token_length": self.max_token_length,
+            "tie_break": self.tie_break,
+            "num_threads": self.num_threads,
+            "progress": _show_progress(self.progress),
+        }
+
+    def recorded(self) -> dict[str, Any]:
+        """The options kept in the sidecar (those that shape the result)."""
+        return {
+            "special_tokens": list(self.special_tokens),
+            "min_frequency": self.min_frequency,
+            "max_token_length": self.max_token_length,
+            "tie_break": self.tie_break,
+        }
+
+
+class _SuperBpeOptions(NamedTuple):
+    """SuperBPE's stage-2 options."""
+
+    stage2_pretokenizer: str
+    lines: bool
+    max_words: int | None
+    forbidden: Sequence[str]
+    keep_absent_merges: bool
+
+
+def _sequences(corpus: Corpus | WordCounts, lines: bool, errors: str, text_field: str, options: _Options) -> WordCounts:
+    """The counts of SuperBPE's training sequences: unique lines, or documents."""
+    if isinstance(corpus, WordCounts):
+        return corpus
+    return count(
+        corpus,
+        pretokenizer="none",
+        lines=lines,
+        num_threads=options.num_threads,
+        errors=errors,
+        text_field=text_field,
+        progress=options.progress,
+    )
+
+
+def _train_superbpe(
+    sequences: WordCounts,
+    vocab_size: int,
+    transition: int,
+    stage1: str | None,
+    base: Tokenizer | None,
+    superbpe: _SuperBpeOptions,
+    options: _Options,
+) -> Tokenizer:
+    """Both SuperBPE stages (``stage1`` given) or stage 2 on top of ``base``."""
+    if transition < 0:
+        raise ParameterError(f"invalid value for `transition`: {transition} is negative")
+    parameters = {
+        "vocab_size": vocab_size,
+        "transition": transition,
+        **({"pretokenizer": stage1} if base is None else {"base": base.algorithm}),
+        "stage2_pretokenizer": superbpe.stage2_pretokenizer,
+        "lines": superbpe.lines,
+        "max_words": superbpe.max_words,
+        "forbidden": list(superbpe.forbidden),
+        "keep_absent_merges": superbpe.keep_absent_merges,
+        **options.recorded(),
+    }
+    core = _fasttok.train_superbpe(
+        sequences,
+        _fasttok.Pretokenizer(stage1 or "none"),
+        _fasttok.Pretokenizer(superbpe.stage2_pretokenizer, superbpe.lines),
+        vocab_size,
+        transition,
+        base=None if base is None else base._core,
+        max_words=superbpe.max_words,
+        forbidden=list(superbpe.forbidden),
+        keep_absent_merges=superbpe.keep_absent_merges,
+        **options.core(),
+        parameters=json.dumps(parameters),
+    )
+    return Tokenizer(core)
+
+
+def _as_tokenizer(base: BaseTokenizer) -> Tokenizer:
+    """A fasttok tokenizer from what :func:`extend` accepts."""
+    if isinstance(base, Tokenizer):
+        return base
+    if isinstance(base, (str, os.PathLike)):
+        return Tokenizer.load(base)
+    to_str = getattr(base, "to_str", None)
+    if callable(to_str):
+        return Tokenizer(_fasttok.Tokenizer.from_json(to_str()))
+    raise ParameterError(f"invalid value for `base`: {type(base).__name__} is not a tokenizer or a path")

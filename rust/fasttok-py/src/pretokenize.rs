@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 
 use crate::error::CoreResult;
 
-/// A compiled pretokenizer (`gpt2`, `cl100k`, `o200k` or a custom regex).
+/// A compiled pretokenizer (a named spec or a custom regex), optionally line-level.
 #[pyclass(frozen, module = "fasttok._fasttok", name = "Pretokenizer")]
 pub struct PyPretokenizer {
     pub inner: Pretokenizer,
@@ -14,9 +14,10 @@ pub struct PyPretokenizer {
 #[pymethods]
 impl PyPretokenizer {
     #[new]
-    fn new(spec: &str) -> CoreResult<Self> {
+    #[pyo3(signature = (spec, lines = false))]
+    fn new(spec: &str, lines: bool) -> CoreResult<Self> {
         Ok(Self {
-            inner: Pretokenizer::from_name_or_pattern(spec)?,
+            inner: Pretokenizer::from_name_or_pattern(spec)?.with_lines(lines),
         })
     }
 
@@ -30,10 +31,16 @@ impl PyPretokenizer {
         Ok(pieces)
     }
 
-    /// The short name: `gpt2`, `cl100k`, `o200k` or `custom`.
+    /// The short name: `gpt2`, `cl100k`, `o200k`, `superbpe-stage1`, …, `none` or `custom`.
     #[getter]
     fn name(&self) -> &'static str {
         self.inner.spec().name()
+    }
+
+    /// Whether texts are cut after each newline first.
+    #[getter]
+    fn lines(&self) -> bool {
+        self.inner.lines()
     }
 
     /// The regex, as exported to HF and tiktoken.
@@ -43,9 +50,15 @@ impl PyPretokenizer {
     }
 
     fn __repr__(&self) -> String {
-        match self.inner.spec().name() {
-            "custom" => format!("Pretokenizer({:?})", self.inner.spec().pattern()),
-            name => format!("Pretokenizer({name:?})"),
-        }
+        let spec = match self.inner.spec().name() {
+            "custom" => format!("{:?}", self.inner.spec().pattern()),
+            name => format!("{name:?}"),
+        };
+        let lines = if self.inner.lines() {
+            ", lines=True"
+        } else {
+            ""
+        };
+        format!("Pretokenizer({spec}{lines})")
     }
 }

@@ -20,6 +20,13 @@ pub struct PyTokenizer {
     inner: Arc<Tokenizer>,
 }
 
+impl PyTokenizer {
+    /// The core tokenizer.
+    pub fn inner(&self) -> &Tokenizer {
+        &self.inner
+    }
+}
+
 impl From<Tokenizer> for PyTokenizer {
     fn from(tokenizer: Tokenizer) -> Self {
         Self {
@@ -150,10 +157,17 @@ impl PyTokenizer {
         self.inner.pretokenizer().spec().pattern()
     }
 
-    /// The pretokenizer's short name (`gpt2`, `cl100k`, `o200k`, `custom`).
+    /// The pretokenizer's short name (`gpt2`, `cl100k`, `o200k`, `superbpe-stage2`, …,
+    /// `custom`).
     #[getter]
     fn pretokenizer_name(&self) -> &'static str {
         self.inner.pretokenizer().spec().name()
+    }
+
+    /// Whether the pretokenizer cuts texts after each newline first.
+    #[getter]
+    fn pretokenizer_lines(&self) -> bool {
+        self.inner.pretokenizer().lines()
     }
 
     /// The algorithm that made the tokenizer (`bpe`, or `imported`).

@@ -1,13 +1,44 @@
 //! Training entry points.
 
-use fasttok::{BpeTrainer, Model, Progress, TieBreak, Tokenizer, TrainingInfo};
+use fasttok::{
+    BpeTrainer, MergeConstraints, Model, Progress, SuperBpeTrainer, TieBreak, Tokenizer,
+    TrainingInfo,
+};
 use pyo3::prelude::*;
 
 use crate::count::PyWordCounts;
+use crate::error::CoreError;
 use crate::options::{choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
 use crate::run::run_detached;
 use crate::tokenizer::PyTokenizer;
+
+/// The BPE options shared by every trainer.
+fn bpe_trainer(
+    vocab_size: usize,
+    min_frequency: u64,
+    special_tokens: Vec<String>,
+    max_token_length: Option<usize>,
+    tie_break: &str,
+) -> PyResult<BpeTrainer> {
+    Ok(BpeTrainer {
+        vocab_size,
+        min_frequency,
+        special_tokens,
+        max_token_length,
+        tie_break: choice(
+            "tie_break",
+            tie_break,
+            &[("hf", TieBreak::Hf), ("bytes", TieBreak::Bytes)],
+        )?,
+    })
+}
+
+/// The JSON object of user-facing options, kept in the sidecar.
+fn parameters_object(parameters: &str) -> PyResult<serde_json::Value> {
+    serde_json::from_str(parameters)
+        .map_err(|err| CoreError(fasttok::Error::argument("parameters", err.to_string())).into())
+}
 
 /// Learn a byte-level BPE tokenizer from `counts`.
 ///
@@ -30,20 +61,14 @@ pub fn train_bpe(
     progress: bool,
     parameters: &str,
 ) -> PyResult<PyTokenizer> {
-    let trainer = BpeTrainer {
+    let trainer = bpe_trainer(
         vocab_size,
         min_frequency,
         special_tokens,
         max_token_length,
-        tie_break: choice(
-            "tie_break",
-            tie_break,
-            &[("hf", TieBreak::Hf), ("bytes", TieBreak::Bytes)],
-        )?,
-    };
-    let parameters = serde_json::from_str(parameters).map_err(|err| {
-        crate::error::CoreError(fasttok::Error::argument("parameters", err.to_string()))
-    })?;
+        tie_break,
+    )?;
+    let parameters = parameters_object(parameters)?;
     let pool = thread_pool(num_threads)?;
     let monitor = Progress::new();
     let counts = &counts.inner;
@@ -57,6 +82,77 @@ pub fn train_bpe(
     Ok(PyTokenizer::from(Tokenizer::new(
         Model::Bpe(model),
         pretokenizer.inner.clone(),
+        info,
+    )))
+}
+
+/// Learn a SuperBPE tokenizer from `sequences` (counts of unique lines or documents):
+/// both stages, or stage 2 only on top of `base`'s first `transition − 1` merges.
+///
+/// The sidecar's parameters gain `"stage2"`: inherited, dropped and learned merges.
+#[pyfunction]
+#[pyo3(signature = (sequences, stage1, stage2, vocab_size, transition, *, base = None,
+                    min_frequency = 0, special_tokens = Vec::new(), max_token_length = None,
+                    tie_break = "hf", max_words = Some(4), forbidden = vec![": ".to_owned()],
+                    keep_absent_merges = false, num_threads = None, progress = false,
+                    parameters = "{}"))]
+#[allow(clippy::too_many_arguments)]
+pub fn train_superbpe(
+    py: Python<'_>,
+    sequences: &PyWordCounts,
+    stage1: &PyPretokenizer,
+    stage2: &PyPretokenizer,
+    vocab_size: usize,
+    transition: usize,
+    base: Option<&PyTokenizer>,
+    min_frequency: u64,
+    special_tokens: Vec<String>,
+    max_token_length: Option<usize>,
+    tie_break: &str,
+    max_words: Option<usize>,
+    forbidden: Vec<String>,
+    keep_absent_merges: bool,
+    num_threads: Option<usize>,
+    progress: bool,
+    parameters: &str,
+) -> PyResult<PyTokenizer> {
+    let trainer = SuperBpeTrainer {
+        bpe: bpe_trainer(
+            vocab_size,
+            min_frequency,
+            special_tokens,
+            max_token_length,
+            tie_break,
+        )?,
+        transition,
+        constraints: MergeConstraints {
+            max_words,
+            forbidden,
+        },
+        keep_absent_merges,
+    };
+    let mut parameters = parameters_object(parameters)?;
+    let pool = thread_pool(num_threads)?;
+    let monitor = Progress::new();
+    let sequences = &sequences.inner;
+    let base = base.map(|base| base.inner().bpe());
+    let (model, report) = run_detached(py, &monitor, progress, |monitor| match base {
+        Some(base) => trainer.extend(base, sequences, &stage2.inner, &pool, monitor),
+        None => trainer.train(sequences, &stage1.inner, &stage2.inner, &pool, monitor),
+    })?;
+    if let Some(object) = parameters.as_object_mut() {
+        object.insert(
+            "stage2".into(),
+            serde_json::to_value(&report).unwrap_or_default(),
+        );
+    }
+    let info = TrainingInfo {
+        algorithm: "superbpe".into(),
+        parameters,
+    };
+    Ok(PyTokenizer::from(Tokenizer::new(
+        Model::Bpe(model),
+        stage2.inner.clone(),
         info,
     )))
 }

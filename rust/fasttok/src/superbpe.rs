@@ -12,17 +12,23 @@
 //! Forcing merges `1..t−1` in order over every chunk gives the same symbols as encoding
 //! each chunk with those merges by rank: a merge's token exists only once the merge has
 //! run, so no merge can apply earlier than its turn, and both go left to right within a
-//! rank. The replay therefore encodes each unique chunk on its own, in parallel, with the
-//! O(n log n) encoder, and the merge engine starts from tokens rather than bytes. Its
+//! rank. The replay therefore encodes each unique chunk on its own, in parallel, in
+//! O(n log n) (a linked list and a heap, as the encoder's long-piece path), and the merge
+//! engine starts from tokens rather than bytes. Its
 //! arena (16 bytes per symbol) then holds about a quarter of the slots that whole lines
 //! of bytes would need: that is what bounds stage 2's memory.
 //!
 //! # Inherited merges absent from the stage-2 data
 //!
-//! The reference (HF fork, `do_train_extend`) skips an inherited merge whose pair was
-//! never adjacent in the stage-2 data before its turn, so its token is not in the
-//! vocabulary. The encoder reports every pair that becomes adjacent, so fasttok drops the
-//! same merges and lists them in the [`SuperBpeReport`]; `keep_absent_merges` keeps them.
+//! The reference (HF fork, `do_train_extend`) skips an inherited merge whose pair never
+//! entered its replay queue: a pair enters when it occurs initially or when a merge leaves
+//! new occurrences of it, so a pair that a merge forms and destroys within one rank (`aa a`
+//! while `aaaa` becomes `aa aa`) does not count. The replay marks the pairs adjacent between
+//! two ranks, so fasttok drops the same merges and lists them in the [`SuperBpeReport`];
+//! `keep_absent_merges` keeps them.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use memchr::memmem;
 use rayon::prelude::*;
@@ -39,6 +45,10 @@ use crate::{Error, Result};
 const CHUNKS_PER_UNIT: usize = 4096;
 /// An engine id not assigned (yet).
 const UNMAPPED: u32 = u32::MAX;
+/// No neighbour in a chunk being replayed.
+const NONE: u32 = u32::MAX;
+/// A symbol merged into its left neighbour during the replay.
+const REMOVED: u32 = u32::MAX;
 
 /// Which tokens stage 2 may create (inherited merges are never checked).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,8 +251,8 @@ impl SuperBpeTrainer {
     }
 }
 
-/// Encode every chunk with `model` (the inherited merges) in parallel; also returns, per
-/// merge rank, whether its pair was ever adjacent in some chunk.
+/// Replay `model`'s merges (the inherited ones) over every chunk, in parallel; also
+/// returns, per merge rank, whether its pair entered the reference's replay queue.
 fn replay(
     model: &BpeModel,
     chunks: &WordCounts,
@@ -259,9 +269,9 @@ fn replay(
                 || (ReplayedChunks::default(), vec![false; ranks]),
                 |(mut part, mut occurred), unit| {
                     progress.check()?;
-                    let mut observe = |rank: u32| occurred[rank as usize] = true;
+                    let mut scratch = ReplayScratch::default();
                     for &(chunk, count) in unit {
-                        model.merge_piece_observed(chunk, &mut part.symbols, &mut observe);
+                        scratch.replay(model, chunk, &mut part.symbols, &mut occurred);
                         part.ends.push(part.symbols.len());
                         part.counts.push(count);
                     }
@@ -281,4 +291,105 @@ fn replay(
         replayed.push(part);
     }
     Ok((replayed, occurred))
+}
+
+/// The replay of one chunk: a linked list of symbols and a heap of `(rank, position)`,
+/// O(n log n) in the chunk's length; the buffers are reused from chunk to chunk.
+#[derive(Default)]
+struct ReplayScratch {
+    next: Vec<u32>,
+    prev: Vec<u32>,
+    heap: BinaryHeap<Reverse<(u32, u32)>>,
+    /// Left positions of the pairs formed while merging the current rank.
+    formed: Vec<u32>,
+}
+
+impl ReplayScratch {
+    /// Append the symbols of `chunk` after `model`'s merges, applied by rank (leftmost
+    /// first within a rank), and mark in `occurred` the ranks whose pair is adjacent
+    /// initially or once a rank is fully merged.
+    fn replay(
+        &mut self,
+        model: &BpeModel,
+        chunk: &[u8],
+        out: &mut Vec<u32>,
+        occurred: &mut [bool],
+    ) {
+        let start = out.len();
+        out.extend(chunk.iter().map(|&byte| model.byte_id(byte)));
+        let symbols = &mut out[start..];
+        let n = symbols.len() as u32;
+        self.next.clear();
+        self.next
+            .extend((1..=n).map(|i| if i == n { NONE } else { i }));
+        self.prev.clear();
+        self.prev
+            .extend((0..n).map(|i| i.checked_sub(1).unwrap_or(NONE)));
+        self.heap.clear();
+        for at in 0..n.saturating_sub(1) {
+            if let Some((rank, _)) = model.rank(symbols[at as usize], symbols[at as usize + 1]) {
+                occurred[rank as usize] = true;
+                self.heap.push(Reverse((rank, at)));
+            }
+        }
+        let mut current = None;
+        while let Some(Reverse((rank, at))) = self.heap.pop() {
+            // Ranks come off the heap in order: a new one means the last one is done.
+            if current != Some(rank) {
+                self.mark_formed(model, symbols, occurred);
+                current = Some(rank);
+            }
+            let second = self.next[at as usize];
+            if symbols[at as usize] == REMOVED || second == NONE {
+                continue;
+            }
+            match model.rank(symbols[at as usize], symbols[second as usize]) {
+                Some((found, merged)) if found == rank => {
+                    symbols[at as usize] = merged;
+                    symbols[second as usize] = REMOVED;
+                    let after = self.next[second as usize];
+                    self.next[at as usize] = after;
+                    if after != NONE {
+                        self.prev[after as usize] = at;
+                        self.push(model, symbols, at);
+                    }
+                    let before = self.prev[at as usize];
+                    if before != NONE {
+                        self.push(model, symbols, before);
+                    }
+                }
+                _ => continue,
+            }
+        }
+        self.mark_formed(model, symbols, occurred);
+        let mut kept = start;
+        for read in start..out.len() {
+            if out[read] != REMOVED {
+                out[kept] = out[read];
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+    }
+
+    /// Queue the pair whose left symbol is at `at`, if it is a merge.
+    fn push(&mut self, model: &BpeModel, symbols: &[u32], at: u32) {
+        let right = symbols[self.next[at as usize] as usize];
+        if let Some((rank, _)) = model.rank(symbols[at as usize], right) {
+            self.heap.push(Reverse((rank, at)));
+            self.formed.push(at);
+        }
+    }
+
+    /// Mark the merges whose pair, formed during the rank just finished, still stands.
+    fn mark_formed(&mut self, model: &BpeModel, symbols: &[u32], occurred: &mut [bool]) {
+        for at in self.formed.drain(..) {
+            let next = self.next[at as usize];
+            if symbols[at as usize] != REMOVED && next != NONE {
+                if let Some((rank, _)) = model.rank(symbols[at as usize], symbols[next as usize]) {
+                    occurred[rank as usize] = true;
+                }
+            }
+        }
+    }
 }

@@ -184,7 +184,13 @@ impl BpeModel {
         self.whole_piece_lookup
     }
 
-    fn rank(&self, left: u32, right: u32) -> Option<(u32, u32)> {
+    /// The id of the single-byte token `byte`.
+    pub(crate) fn byte_id(&self, byte: u8) -> u32 {
+        self.byte_ids[byte as usize]
+    }
+
+    /// The rank of the merge `left right` and the id it makes.
+    pub(crate) fn rank(&self, left: u32, right: u32) -> Option<(u32, u32)> {
         self.ranks.get(&pair_key(left, right)).copied()
     }
 
@@ -208,23 +214,12 @@ impl BpeModel {
 
     /// Append the ids of `piece` found by applying the merges in rank order.
     pub fn merge_piece(&self, piece: &[u8], out: &mut Vec<u32>) {
-        self.merge_piece_observed(piece, out, &mut |_| {});
-    }
-
-    /// [`Self::merge_piece`], calling `observe` with the rank of every mergeable pair
-    /// that becomes adjacent on the way (initially or after a merge).
-    pub(crate) fn merge_piece_observed(
-        &self,
-        piece: &[u8],
-        out: &mut Vec<u32>,
-        observe: &mut impl FnMut(u32),
-    ) {
         let start = out.len();
         out.extend(piece.iter().map(|&byte| self.byte_ids[byte as usize]));
         if piece.len() <= SHORT_PIECE {
-            self.merge_short(out, start, observe);
+            self.merge_short(out, start);
         } else {
-            self.merge_long(out, start, observe);
+            self.merge_long(out, start);
         }
     }
 
@@ -236,25 +231,10 @@ impl BpeModel {
         Self::assemble(self.vocab.clone(), ordinary, merges, Vec::new(), false)
     }
 
-    /// The rank of `left right`, reported to `observe`.
-    #[inline(always)]
-    fn observed_rank(
-        &self,
-        left: u32,
-        right: u32,
-        observe: &mut impl FnMut(u32),
-    ) -> Option<(u32, u32)> {
-        let found = self.rank(left, right);
-        if let Some((rank, _)) = found {
-            observe(rank);
-        }
-        found
-    }
-
     /// tiktoken-style scan: find the lowest-rank pair, merge it, repeat.
-    fn merge_short(&self, ids: &mut Vec<u32>, start: usize, observe: &mut impl FnMut(u32)) {
-        let mut rank_at = |ids: &[u32], i: usize| -> u32 {
-            self.observed_rank(ids[i], ids[i + 1], observe)
+    fn merge_short(&self, ids: &mut Vec<u32>, start: usize) {
+        let rank_at = |ids: &[u32], i: usize| -> u32 {
+            self.rank(ids[i], ids[i + 1])
                 .map_or(u32::MAX, |(rank, _)| rank)
         };
         let mut ranks: Vec<u32> = (start..ids.len() - 1).map(|i| rank_at(ids, i)).collect();
@@ -280,7 +260,7 @@ impl BpeModel {
     }
 
     /// Linked list plus a heap of `(rank, position)`: O(n log n) for long pieces.
-    fn merge_long(&self, ids: &mut Vec<u32>, start: usize, observe: &mut impl FnMut(u32)) {
+    fn merge_long(&self, ids: &mut Vec<u32>, start: usize) {
         let symbols = &mut ids[start..];
         let n = symbols.len();
         let mut next: Vec<usize> = (1..=n).map(|i| if i == n { NONE } else { i }).collect();
@@ -288,7 +268,7 @@ impl BpeModel {
         let mut alive = vec![true; n];
         let mut heap: BinaryHeap<Reverse<(u32, usize)>> = (0..n - 1)
             .filter_map(|i| {
-                self.observed_rank(symbols[i], symbols[i + 1], observe)
+                self.rank(symbols[i], symbols[i + 1])
                     .map(|(rank, _)| Reverse((rank, i)))
             })
             .collect();
@@ -308,12 +288,12 @@ impl BpeModel {
             next[at] = next[second];
             if next[at] != NONE {
                 prev[next[at]] = at;
-                if let Some((rank, _)) = self.observed_rank(merged, symbols[next[at]], observe) {
+                if let Some((rank, _)) = self.rank(merged, symbols[next[at]]) {
                     heap.push(Reverse((rank, at)));
                 }
             }
             if prev[at] != NONE {
-                if let Some((rank, _)) = self.observed_rank(symbols[prev[at]], merged, observe) {
+                if let Some((rank, _)) = self.rank(symbols[prev[at]], merged) {
                     heap.push(Reverse((rank, prev[at])));
                 }
             }
