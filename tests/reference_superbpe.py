@@ -25,7 +25,6 @@ from itertools import pairwise
 from typing import Literal
 
 import regex
-
 from reference import Merges, Pair, hf_byte_ids, merge_word, train_bpe_counts
 
 Splitter = Callable[[str], list[str]]
@@ -60,6 +59,11 @@ def split_digits_then(pattern: str) -> Splitter:
     return split
 
 
+#: The paper's stage pretokenizers.
+STAGE1 = split_digits_then(STAGE1_PATTERN)
+STAGE2 = split_digits_then(STAGE2_PATTERN)
+
+
 def sequences_of(documents: Iterable[str], lines: bool) -> list[str]:
     """Lines with their ``\\n`` (only ``\\n`` ends a line), or the documents themselves."""
     if not lines:
@@ -72,8 +76,8 @@ def train_superbpe(
     vocab_size: int,
     transition: int,
     tie_break: Literal["hf", "bytes"],
-    stage1: Splitter = split_digits_then(STAGE1_PATTERN),
-    stage2: Splitter = split_digits_then(STAGE2_PATTERN),
+    stage1: Splitter = STAGE1,
+    stage2: Splitter = STAGE2,
     lines: bool = True,
     max_words: int | None = 4,
     forbidden: Sequence[str] = (": ",),

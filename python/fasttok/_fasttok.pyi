@@ -22,6 +22,7 @@ __all__ = [
     "__version__",
     "count",
     "train_bpe",
+    "train_superbpe",
 ]
 
 __version__: str
@@ -133,7 +134,7 @@ def train_superbpe(
     special_tokens: list[str] = ...,
     max_token_length: int | None = None,
     tie_break: str = "hf",
-    max_words: int | None = 4,
+    max_words: int | None = ...,
     forbidden: list[str] = ...,
     keep_absent_merges: bool = False,
     num_threads: int | None = None,
