@@ -40,6 +40,24 @@ def test_train_writes_a_loadable_tokenizer(saved: Path) -> None:
     assert tokenizer == fasttok.train(SAMPLE, vocab_size=2000, special_tokens=["<eos>"], progress=False)
 
 
+def test_superbpe_train_and_extend(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`train -a superbpe` equals the API; `extend` adds stage 2 to a saved BPE tokenizer."""
+    english = CORPORA / "en"
+    args = ["-v", "1500", "-t", "900", "--max-words", "3", "--forbidden", ", ", "-q"]
+    assert main(["train", str(english), "-a", "superbpe", "-o", str(tmp_path / "super"), *args]) == 0
+    expected = fasttok.train(
+        english, algorithm="superbpe", vocab_size=1500, transition=900, max_words=3, forbidden=[", "], progress=False
+    )
+    assert fasttok.Tokenizer.load(tmp_path / "super") == expected
+    assert main(["info", str(tmp_path / "super")]) == 0
+    assert "transition:   900" in capsys.readouterr().out
+    base = fasttok.train(english, vocab_size=1000, progress=False)
+    base.save(tmp_path / "base")
+    assert main(["extend", str(tmp_path / "base"), str(english), "-o", str(tmp_path / "extended"), "-v", "1300"]) == 0
+    assert "stage 2:" in capsys.readouterr().out
+    assert fasttok.Tokenizer.load(tmp_path / "extended") == fasttok.extend(base, english, vocab_size=1300, progress=False)
+
+
 def test_encode_then_decode(saved: Path) -> None:
     text = "Hello, world! 12345\n\tdef f(x): return x"
     encoded = run("encode", str(saved), stdin=text)

@@ -1,4 +1,4 @@
-"""The ``fasttok`` command: ``train``, ``encode``, ``decode``, ``info``, ``lzw``."""
+"""The ``fasttok`` command: ``train``, ``extend``, ``encode``, ``decode``, ``info``, ``lzw``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import fasttok
 from fasttok import corpus, lzw
@@ -13,26 +14,54 @@ from fasttok.exceptions import CorpusError, FasttokError
 from fasttok.train import ALGORITHMS
 
 
+def _common_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options ``train`` and ``extend`` share."""
+    options = {
+        "vocab_size": args.vocab_size,
+        "special_tokens": args.special_token,
+        "min_frequency": args.min_frequency,
+        "max_token_length": args.max_token_length,
+        "tie_break": args.tie_break,
+        "num_threads": args.threads,
+        "errors": args.errors,
+        "text_field": args.text_field,
+        "progress": False if args.quiet else None,
+        "transition": args.transition,
+        "stage2_pretokenizer": args.stage2_pretokenizer,
+        "lines": args.lines,
+        "max_words": args.max_words or None,
+        "forbidden": [": "] if args.forbidden is None else args.forbidden,
+        "keep_absent_merges": args.keep_absent_merges,
+    }
+    return options
+
+
 def _train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     tokenizer = fasttok.train(
-        args.inputs,
-        algorithm=args.algorithm,
-        vocab_size=args.vocab_size,
-        pretokenizer=args.pretokenizer,
-        special_tokens=args.special_token,
-        min_frequency=args.min_frequency,
-        max_token_length=args.max_token_length,
-        tie_break=args.tie_break,
-        num_threads=args.threads,
-        errors=args.errors,
-        text_field=args.text_field,
-        progress=False if args.quiet else None,
+        args.inputs, algorithm=args.algorithm, pretokenizer=args.pretokenizer, **_common_options(args)
     )
+    return _saved(tokenizer, args, started)
+
+
+def _extend(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    tokenizer = fasttok.extend(args.base, args.inputs, **_common_options(args))
+    return _saved(tokenizer, args, started)
+
+
+def _saved(tokenizer: fasttok.Tokenizer, args: argparse.Namespace, started: float) -> int:
+    """Save a trained tokenizer and report it (with what stage 2 did, for SuperBPE)."""
     tokenizer.save(args.output)
     if not args.quiet:
         elapsed = time.perf_counter() - started
         print(f"trained {tokenizer!r} in {elapsed:.2f} s → {args.output}")
+        stage2 = tokenizer.parameters.get("stage2")
+        if stage2:
+            print(
+                f"stage 2: {stage2['inherited'] - len(stage2['dropped'])} of {stage2['inherited']} inherited merges"
+                f" kept ({len(stage2['dropped'])} absent from the stage-2 data), {stage2['learned']} learned"
+            )
     return 0
 
 
@@ -67,7 +96,10 @@ def _info(args: argparse.Namespace) -> int:
     print(f"algorithm:    {tokenizer.algorithm}")
     print(f"vocab size:   {tokenizer.vocab_size}")
     print(f"merges:       {len(tokenizer.merges)}")
-    print(f"pretokenizer: {tokenizer.pretokenizer}  {tokenizer.pattern}")
+    lines = " (line by line)" if tokenizer.lines else ""
+    print(f"pretokenizer: {tokenizer.pretokenizer}{lines}  {tokenizer.pattern}")
+    if "transition" in tokenizer.parameters:
+        print(f"transition:   {tokenizer.parameters['transition']}")
     print(f"special:      {tokenizer.special_tokens}")
     if args.text is not None or args.file is not None:
         text = _read_text(args)
@@ -115,19 +147,18 @@ def _parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a tokenizer on files, globs or directories")
     train.add_argument("inputs", nargs="+", help="text or .jsonl files, globs, directories")
-    train.add_argument("-o", "--output", required=True, help="directory for tokenizer.json + fasttok.json")
-    train.add_argument("-v", "--vocab-size", type=int, required=True)
     train.add_argument("-a", "--algorithm", default="bpe", choices=ALGORITHMS)
-    train.add_argument("-p", "--pretokenizer", default="gpt2", help="gpt2, cl100k, o200k or a regex")
-    train.add_argument("--special-token", action="append", default=[], help="repeatable")
-    train.add_argument("--min-frequency", type=int, default=0)
-    train.add_argument("--max-token-length", type=int, default=None)
-    train.add_argument("--tie-break", default="hf", choices=("hf", "bytes"))
-    train.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
-    train.add_argument("--errors", default="strict", choices=("strict", "replace"), help="invalid UTF-8")
-    train.add_argument("--text-field", default="text", help="field of .jsonl records")
-    train.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    train.add_argument(
+        "-p", "--pretokenizer", default=None, help="a named spec or a regex (default: gpt2; superbpe-stage1)"
+    )
+    _add_training_options(train)
     train.set_defaults(run=_train)
+
+    extend = commands.add_parser("extend", help="turn a BPE tokenizer into a SuperBPE one (stage 2 on the inputs)")
+    extend.add_argument("base", help="directory or tokenizer.json of the BPE tokenizer")
+    extend.add_argument("inputs", nargs="+", help="text or .jsonl files, globs, directories")
+    _add_training_options(extend)
+    extend.set_defaults(run=_extend, transition=None)
 
     for name, run, help in (
         ("encode", _encode, "print the ids of a text"),
@@ -154,6 +185,35 @@ def _parser() -> argparse.ArgumentParser:
     hyper.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
     hyper.set_defaults(run=_lzw)
     return parser
+
+
+def _add_training_options(command: argparse.ArgumentParser) -> None:
+    """The options of ``train`` and ``extend``."""
+    command.add_argument("-o", "--output", required=True, help="directory for tokenizer.json + fasttok.json")
+    command.add_argument("-v", "--vocab-size", type=int, required=True)
+    command.add_argument("--special-token", action="append", default=[], help="repeatable")
+    command.add_argument("--min-frequency", type=int, default=0)
+    command.add_argument("--max-token-length", type=int, default=None)
+    command.add_argument("--tie-break", default="hf", choices=("hf", "bytes"))
+    command.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
+    command.add_argument("--errors", default="strict", choices=("strict", "replace"), help="invalid UTF-8")
+    command.add_argument("--text-field", default="text", help="field of .jsonl records")
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    superbpe = command.add_argument_group("SuperBPE")
+    superbpe.add_argument(
+        "-t", "--transition", type=int, default=None, help="inherit the first t-1 merges (default: 90%%; extend: all)"
+    )
+    superbpe.add_argument("--stage2-pretokenizer", default="superbpe-stage2", help="superbpe-2025-stage2 or a regex")
+    superbpe.add_argument(
+        "--no-lines", dest="lines", action="store_false", help="documents, not lines, are the training sequences"
+    )
+    superbpe.add_argument("--max-words", type=int, default=4, help="words per new token; 0: no limit")
+    superbpe.add_argument(
+        "--forbidden", action="append", default=None, help="substring no new token may contain (repeatable; default ': ')"
+    )
+    superbpe.add_argument(
+        "--keep-absent-merges", action="store_true", help="keep inherited merges absent from the stage-2 data"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

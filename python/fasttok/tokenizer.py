@@ -148,12 +148,17 @@ class Tokenizer:
 
     @property
     def pretokenizer(self) -> str:
-        """The pretokenizer's name: ``gpt2``, ``cl100k``, ``o200k`` or ``custom``."""
+        """The pretokenizer's name: ``gpt2``, ``cl100k``, ``o200k``, ``superbpe-stage2``, …, ``custom``."""
         return self._core.pretokenizer_name
 
     @property
+    def lines(self) -> bool:
+        """Whether the pretokenizer cuts texts after each newline first (SuperBPE's default)."""
+        return self._core.pretokenizer_lines
+
+    @property
     def algorithm(self) -> str:
-        """The algorithm that made this tokenizer (``bpe``; ``imported`` for foreign files)."""
+        """The algorithm that made this tokenizer (``bpe``, ``superbpe``; ``imported`` for foreign files)."""
         return self._core.algorithm
 
     @property

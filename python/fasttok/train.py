@@ -132,6 +132,8 @@ def train(
     """
     if algorithm not in ALGORITHMS:
         raise ParameterError(f"invalid value for `algorithm`: {algorithm!r} is not one of {ALGORITHMS}")
+    if algorithm != "superbpe" and transition is not None:
+        raise ParameterError("invalid value for `transition`: it applies to algorithm='superbpe' only")
     pretokenizer = pretokenizer or DEFAULT_PRETOKENIZERS[algorithm]
     options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
     if algorithm == "superbpe":
