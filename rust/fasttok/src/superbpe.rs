@@ -32,6 +32,7 @@ use std::collections::BinaryHeap;
 
 use memchr::memmem;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::bpe::trainer::MergeEngine;
@@ -223,6 +224,7 @@ impl SuperBpeTrainer {
             }
             merges.push((left_id, right_id, id));
         }
+        engine.reserve(replayed.iter().map(|part| part.symbols.len()).sum());
         engine.add_words(replayed.iter().flat_map(ReplayedChunks::iter).map(
             |(symbols, count)| {
                 let engine_ids = &engine_ids;
@@ -260,37 +262,127 @@ fn replay(
     progress: &Progress,
 ) -> Result<(Vec<ReplayedChunks>, Vec<bool>)> {
     let entries: Vec<(&[u8], u64)> = chunks.iter().collect();
-    let ranks = model.merges().len();
+    let joins = JoinedBytes::of(model);
     progress.start(Phase::Replaying, entries.len() as u64);
-    let parts: Vec<(ReplayedChunks, Vec<bool>)> = pool.install(|| {
+    let workers: Vec<ReplayWorker> = pool.install(|| {
         entries
             .par_chunks(CHUNKS_PER_UNIT)
             .try_fold(
-                || (ReplayedChunks::default(), vec![false; ranks]),
-                |(mut part, mut occurred), unit| {
+                || ReplayWorker::new(model),
+                |mut worker, unit| {
                     progress.check()?;
-                    let mut scratch = ReplayScratch::default();
                     for &(chunk, count) in unit {
-                        scratch.replay(model, chunk, &mut part.symbols, &mut occurred);
-                        part.ends.push(part.symbols.len());
-                        part.counts.push(count);
+                        worker.replay_chunk(&joins, chunk);
+                        worker.part.ends.push(worker.part.symbols.len());
+                        worker.part.counts.push(count);
                     }
                     progress.advance(unit.len() as u64);
-                    Ok((part, occurred))
+                    Ok(worker)
                 },
             )
             .collect::<Result<_>>()
     })?;
     // One part per fold (a few per thread), kept apart rather than copied together.
-    let mut occurred = vec![false; ranks];
-    let mut replayed = Vec::with_capacity(parts.len());
-    for (part, flags) in parts {
-        for (into, flag) in occurred.iter_mut().zip(flags) {
+    let mut occurred = vec![false; model.merges().len()];
+    let mut replayed = Vec::with_capacity(workers.len());
+    for worker in workers {
+        for (into, flag) in occurred.iter_mut().zip(worker.occurred) {
             *into |= flag;
         }
-        replayed.push(part);
+        replayed.push(worker.part);
     }
     Ok((replayed, occurred))
+}
+
+/// The byte pairs `(a, b)` that occur next to each other inside some merged token.
+///
+/// No merge can ever join across a point of a chunk where the bytes on either side form
+/// none of these pairs: the token it made would contain them. So a chunk splits there into
+/// segments replayed independently, with the same symbols and occurrences as the whole;
+/// with word-level inherited merges that is before every space that follows a letter,
+/// and the segments (words) repeat, so each is replayed once per worker and then copied.
+struct JoinedBytes {
+    bits: Vec<u64>,
+}
+
+impl JoinedBytes {
+    /// The pairs inside the tokens that `model`'s merges make.
+    fn of(model: &BpeModel) -> Self {
+        let mut bits = vec![0u64; 1 << 10];
+        for &(_, _, merged) in model.merges() {
+            for pair in model.vocab()[merged as usize].windows(2) {
+                let index = usize::from(pair[0]) << 8 | usize::from(pair[1]);
+                bits[index / 64] |= 1 << (index % 64);
+            }
+        }
+        Self { bits }
+    }
+
+    /// Whether some token holds `left` followed by `right`.
+    fn contains(&self, left: u8, right: u8) -> bool {
+        let index = usize::from(left) << 8 | usize::from(right);
+        self.bits[index / 64] & (1 << (index % 64)) != 0
+    }
+}
+
+/// Segments up to this many bytes are cached by a replay worker.
+const CACHED_SEGMENT: usize = 64;
+/// A worker's cache is emptied when it holds this many segments (bounded memory on text
+/// whose segments never repeat).
+const CACHE_ENTRIES: usize = 1 << 20;
+
+/// One fold of the parallel replay: its output, occurrence flags, buffers and cache.
+struct ReplayWorker<'m, 'c> {
+    model: &'m BpeModel,
+    part: ReplayedChunks,
+    occurred: Vec<bool>,
+    scratch: ReplayScratch,
+    /// Replayed symbols of the short segments seen so far.
+    cache: FxHashMap<&'c [u8], Box<[u32]>>,
+}
+
+impl<'m, 'c> ReplayWorker<'m, 'c> {
+    fn new(model: &'m BpeModel) -> Self {
+        Self {
+            model,
+            part: ReplayedChunks::default(),
+            occurred: vec![false; model.merges().len()],
+            scratch: ReplayScratch::default(),
+            cache: FxHashMap::default(),
+        }
+    }
+
+    /// Append the replayed symbols of `chunk`, segment by segment (see [`JoinedBytes`]).
+    fn replay_chunk(&mut self, joins: &JoinedBytes, chunk: &'c [u8]) {
+        let mut start = 0;
+        for end in 1..=chunk.len() {
+            if end < chunk.len() && joins.contains(chunk[end - 1], chunk[end]) {
+                continue;
+            }
+            let segment = &chunk[start..end];
+            start = end;
+            let symbols = &mut self.part.symbols;
+            match segment {
+                [byte] => symbols.push(self.model.byte_id(*byte)),
+                _ if segment.len() > CACHED_SEGMENT => {
+                    self.scratch
+                        .replay(self.model, segment, symbols, &mut self.occurred);
+                }
+                _ => match self.cache.get(segment) {
+                    Some(cached) => symbols.extend_from_slice(cached),
+                    None => {
+                        let from = symbols.len();
+                        self.scratch
+                            .replay(self.model, segment, symbols, &mut self.occurred);
+                        if self.cache.len() >= CACHE_ENTRIES {
+                            self.cache.clear();
+                        }
+                        self.cache.insert(segment, symbols[from..].into());
+                    }
+                },
+            }
+        }
+    }
 }
 
 /// The replay of one chunk: a linked list of symbols and a heap of `(rank, position)`,

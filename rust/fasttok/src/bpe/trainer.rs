@@ -103,6 +103,7 @@ impl BpeTrainer {
         let tokens = self.ordinary_tokens(0)?;
         let mut engine = MergeEngine::new(self.tie_break, self.max_token_length);
         let byte_ids = engine.byte_ids;
+        engine.reserve(counts.iter().map(|(word, _)| word.len()).sum());
         engine.add_words(
             counts.iter().map(|(word, count)| {
                 (word.iter().map(move |&byte| byte_ids[byte as usize]), count)
@@ -253,6 +254,11 @@ fn fits(tokens: &[Vec<u8>], max: usize, left: u32, right: u32) -> bool {
     tokens[left as usize].len() + tokens[right as usize].len() <= max
 }
 
+/// The shard (of `shards`) that counts the pair `key`.
+fn shard_of(key: u64, shards: u64) -> u64 {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % shards
+}
+
 /// Heap entry: larger count first, then smaller pair key.
 fn heap_entry(count: u64, key: u64) -> u128 {
     (u128::from(count) << 64) | u128::from(!key)
@@ -355,12 +361,19 @@ impl MergeEngine {
         }
     }
 
+    /// Make room for `symbols` more arena slots (one allocation instead of regrowth).
+    pub(crate) fn reserve(&mut self, symbols: usize) {
+        self.slots.reserve(symbols);
+    }
+
     /// Append words (internal symbol ids) with their counts to the arena. Word order
     /// never matters: counts are sums and ties break by pair ids.
     pub(crate) fn add_words<S: ExactSizeIterator<Item = u32>>(
         &mut self,
         words: impl IntoIterator<Item = (S, u64)>,
     ) -> Result<()> {
+        let words = words.into_iter();
+        self.word_counts.reserve(words.size_hint().0);
         for (symbols, count) in words {
             let start = self.slots.len();
             let len = symbols.len();
@@ -431,43 +444,38 @@ impl MergeEngine {
         fits(&self.tokens, self.max_token_length, left, right)
     }
 
-    /// Count every adjacent pair of every word, in parallel over arena ranges.
+    /// Count every adjacent pair of every word, in parallel by pair.
+    ///
+    /// Each thread scans the whole arena but keeps only the pairs of its own hash shard,
+    /// so no two tables ever hold the same pair: the tables are moved into one at the end
+    /// instead of merged entry by entry (with millions of distinct pairs, as SuperBPE's
+    /// stage 2 has, merging per-range tables and their position lists cost more than the
+    /// counting), and every pair's positions come out in arena order.
     fn count_pairs(&mut self) {
         let this = &*self;
-        let chunk = (this.slots.len() / (4 * rayon::current_num_threads()).max(1)).max(1 << 16);
-        let ranges: Vec<(usize, usize)> = (0..this.slots.len())
-            .step_by(chunk)
-            .map(|start| (start, (start + chunk).min(this.slots.len())))
-            .collect();
-        let pairs = ranges
+        let shards = rayon::current_num_threads().max(1) as u64;
+        let tables: Vec<FxHashMap<u64, PairStats>> = (0..shards)
             .into_par_iter()
-            .map(|(start, end)| {
+            .map(|shard| {
                 let mut pairs: FxHashMap<u64, PairStats> = FxHashMap::default();
-                for position in start..end {
-                    let slot = this.slots[position];
+                for (position, slot) in this.slots.iter().enumerate() {
                     if slot.next == NONE {
                         continue;
                     }
                     let (left, right) = (slot.symbol, this.slots[slot.next as usize].symbol);
-                    if this.fits(left, right) {
-                        let stats = pairs.entry(pair_key(left, right)).or_default();
+                    let key = pair_key(left, right);
+                    if shard_of(key, shards) == shard && this.fits(left, right) {
+                        let stats = pairs.entry(key).or_default();
                         stats.count += this.word_counts[slot.word as usize];
                         stats.positions.push(position as u32);
                     }
                 }
                 pairs
             })
-            .reduce(FxHashMap::default, |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
-                }
-                for (key, stats) in b {
-                    let into = a.entry(key).or_default();
-                    into.count += stats.count;
-                    into.positions.extend(stats.positions);
-                }
-                a
-            });
+            .collect();
+        let mut pairs = FxHashMap::default();
+        pairs.reserve(tables.iter().map(|table| table.len()).sum());
+        tables.into_iter().for_each(|table| pairs.extend(table));
         self.heap = pairs
             .iter()
             .map(|(&key, stats)| heap_entry(stats.count, key))
