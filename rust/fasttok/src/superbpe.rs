@@ -485,3 +485,71 @@ impl ReplayScratch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Feed, FileFormat, Utf8Policy};
+
+    #[test]
+    fn constraints_count_space_separated_words_and_forbidden_substrings() {
+        let constraints = MergeConstraints::default();
+        assert!(constraints.allows(b" one of the most"));
+        assert!(!constraints.allows(b" one of the most famous"));
+        assert!(constraints.allows("a\u{a0}b c d e".as_bytes()), "NBSP separates no words");
+        assert!(!constraints.allows(b"Answer: yes"));
+        let unlimited = MergeConstraints {
+            max_words: None,
+            forbidden: Vec::new(),
+        };
+        assert!(unlimited.allows(b"a b c d e f: g"));
+    }
+
+    /// Replaying segment by segment (with the cache) gives the symbols and occurrences of
+    /// replaying each chunk whole.
+    #[test]
+    fn segmented_replay_equals_whole_chunks() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpora/sample.txt");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let progress = Progress::new();
+        let words = Pretokenizer::from_name_or_pattern("superbpe-stage1").unwrap();
+        let mut feed = Feed::new(&words, &pool, &progress);
+        feed.add_file(sample.as_ref(), &FileFormat::Text, Utf8Policy::Strict)
+            .unwrap();
+        let model = BpeTrainer::new(1_500)
+            .train(&feed.finish(), &pool, &progress)
+            .unwrap()
+            .with_first_merges(1_200);
+        let lines = Pretokenizer::from_name_or_pattern("superbpe-stage2")
+            .unwrap()
+            .with_lines(true);
+        let mut feed = Feed::new(&lines, &pool, &progress);
+        feed.add_file(sample.as_ref(), &FileFormat::Text, Utf8Policy::Strict)
+            .unwrap();
+        let chunks = feed.finish();
+
+        let (parts, occurred) = replay(&model, &chunks, &pool, &progress).unwrap();
+        let mut segmented: Vec<Vec<u32>> = parts
+            .iter()
+            .flat_map(ReplayedChunks::iter)
+            .map(|(symbols, _)| symbols.to_vec())
+            .collect();
+        let mut whole_occurred = vec![false; occurred.len()];
+        let mut scratch = ReplayScratch::default();
+        let mut whole: Vec<Vec<u32>> = chunks
+            .iter()
+            .map(|(chunk, _)| {
+                let mut symbols = Vec::new();
+                scratch.replay(&model, chunk, &mut symbols, &mut whole_occurred);
+                symbols
+            })
+            .collect();
+        segmented.sort();
+        whole.sort();
+        assert_eq!(segmented, whole);
+        assert_eq!(occurred, whole_occurred);
+    }
+}
