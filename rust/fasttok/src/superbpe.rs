@@ -496,7 +496,10 @@ mod tests {
         let constraints = MergeConstraints::default();
         assert!(constraints.allows(b" one of the most"));
         assert!(!constraints.allows(b" one of the most famous"));
-        assert!(constraints.allows("a\u{a0}b c d e".as_bytes()), "NBSP separates no words");
+        assert!(
+            constraints.allows("a\u{a0}b c d e".as_bytes()),
+            "NBSP separates no words"
+        );
         assert!(!constraints.allows(b"Answer: yes"));
         let unlimited = MergeConstraints {
             max_words: None,
