@@ -246,6 +246,11 @@ def test_bad_options_raise_clear_errors(options: dict[str, object], message: str
         fasttok.train(iter(["some text\n"]), algorithm="superbpe", progress=False, **options)  # type: ignore[arg-type]
 
 
+def test_tiktoken_export_is_refused_where_one_regex_cannot_express_it() -> None:
+    with pytest.raises(fasttok.ParameterError, match="tiktoken"):
+        hf_parity_tokenizer("superbpe-stage2", True).to_tiktoken()
+
+
 def test_extend_rejects_a_transition_beyond_the_base() -> None:
     base = fasttok.train(iter(["low lower lowest\n"] * 10), vocab_size=270, progress=False)
     with pytest.raises(fasttok.ParameterError, match="transition"):

@@ -10,9 +10,13 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 import numpy as np
 
 from fasttok import _fasttok
+from fasttok.exceptions import ParameterError
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
+
+#: Pretokenizers whose pieces are not the matches of one regex (see ``to_tiktoken``).
+_NOT_TIKTOKEN = frozenset({"superbpe-stage1", "superbpe-stage2", "superbpe-2025-stage2", "none"})
 
 Ids = Union[Sequence[int], "np.ndarray[Any, np.dtype[np.integer[Any]]]"]
 
@@ -55,7 +59,17 @@ class Tokenizer:
         return self._core.to_hf_json()
 
     def to_tiktoken(self) -> dict[str, Any]:
-        """Keyword arguments for ``tiktoken.Encoding``: ``name``, ``pat_str``, ``mergeable_ranks``, ``special_tokens``."""
+        """Keyword arguments for ``tiktoken.Encoding``: ``name``, ``pat_str``, ``mergeable_ranks``, ``special_tokens``.
+
+        Raises ``ParameterError`` for pretokenizers that one tiktoken regex cannot express:
+        tiktoken keeps only the matches, while SuperBPE's specs keep the text between them,
+        split digits first (HF ``Digits``) or cut lines first.
+        """
+        if self.lines or self.pretokenizer in _NOT_TIKTOKEN:
+            raise ParameterError(
+                f"the {self.pretokenizer!r} pretokenizer{' (line by line)' if self.lines else ''} cannot be "
+                "expressed as one tiktoken regex; export with to_hf_json() instead"
+            )
         return {
             "name": f"fasttok-{self.pretokenizer}-{self.vocab_size}",
             "pat_str": self.pattern,
