@@ -139,9 +139,6 @@ impl SuperBpeTrainer {
         pool: &rayon::ThreadPool,
         progress: &Progress,
     ) -> Result<(BpeModel, SuperBpeReport)> {
-        if sequences.is_empty() {
-            return Err(Error::EmptyCorpus("the corpus contains no text".into()));
-        }
         let inherited = self.transition.saturating_sub(1);
         self.bpe.ordinary_tokens(inherited)?;
         let words = sequences.resplit(stage1, pool, progress)?;
@@ -165,9 +162,6 @@ impl SuperBpeTrainer {
         pool: &rayon::ThreadPool,
         progress: &Progress,
     ) -> Result<(BpeModel, SuperBpeReport)> {
-        if sequences.is_empty() {
-            return Err(Error::EmptyCorpus("the corpus contains no text".into()));
-        }
         let inherited = self.transition.saturating_sub(1);
         if inherited > base.merges().len() {
             return Err(Error::argument(
@@ -192,6 +186,10 @@ impl SuperBpeTrainer {
         pool: &rayon::ThreadPool,
         progress: &Progress,
     ) -> Result<(BpeModel, SuperBpeReport)> {
+        // (Stage 1 of `train` fails the same way first.)
+        if sequences.is_empty() {
+            return Err(Error::EmptyCorpus("the corpus contains no text".into()));
+        }
         let tokens = self.bpe.ordinary_tokens(inherited)?;
         let chunks = sequences.resplit(pretokenizer, pool, progress)?;
         let (replayed, occurred) =
