@@ -81,6 +81,7 @@ impl Bar {
                 Phase::Counting => "counting {bar:30} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta})",
                 Phase::Merging => "merging  {bar:30} {pos}/{len} merges ({per_sec}, {eta})",
                 Phase::Replaying => "replaying {bar:30} {pos}/{len} chunks ({per_sec}, {eta})",
+                Phase::Transcribing => "replaying {bar:30} {pos}/{len} merge steps ({per_sec}, {eta})",
                 Phase::Idle => "{spinner}",
             };
             if let Ok(style) = ProgressStyle::with_template(template) {

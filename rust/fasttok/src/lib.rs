@@ -4,7 +4,9 @@
 //! ([`Feed`] → [`WordCounts`]), a trainer that learns a model from the counts
 //! ([`BpeTrainer`]), and a [`Tokenizer`] that encodes, decodes and is saved as an HF
 //! `tokenizer.json` (plus a `fasttok.json` sidecar) or exported to tiktoken. [`lzw`]
-//! compresses a tokenizer's ids further into per-sequence hypertokens (zip2zip).
+//! compresses a tokenizer's ids further into per-sequence hypertokens (zip2zip);
+//! [`mixture`] replays a merge list over category samples to infer the training data's
+//! mixture.
 //!
 //! # Example
 //!
@@ -31,6 +33,7 @@ pub mod count;
 mod error;
 pub mod io;
 pub mod lzw;
+pub mod mixture;
 pub mod model;
 pub mod pretokenize;
 pub mod progress;

@@ -20,6 +20,9 @@ pub enum Phase {
     Merging = 2,
     /// Replaying inherited merges over unique chunks (SuperBPE stage 2); units are chunks.
     Replaying = 3,
+    /// Replaying a given merge list over category samples (mixture inference); units are
+    /// merge steps.
+    Transcribing = 4,
 }
 
 /// Counters and a cancel flag shared between a worker and its observer.
@@ -55,6 +58,7 @@ impl Progress {
             1 => Phase::Counting,
             2 => Phase::Merging,
             3 => Phase::Replaying,
+            4 => Phase::Transcribing,
             _ => Phase::Idle,
         };
         (

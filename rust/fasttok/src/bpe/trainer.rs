@@ -259,6 +259,9 @@ fn shard_of(key: u64, shards: u64) -> u64 {
     (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % shards
 }
 
+/// Pairs whose count a merge changed, with their new counts.
+pub(crate) type PairChanges = Vec<((u32, u32), u64)>;
+
 /// Heap entry: larger count first, then smaller pair key.
 fn heap_entry(count: u64, key: u64) -> u128 {
     (u128::from(count) << 64) | u128::from(!key)
@@ -433,7 +436,7 @@ impl MergeEngine {
             if !accept(&bytes) {
                 continue;
             }
-            let merged = self.merge((left, right), bytes);
+            let merged = self.merge((left, right), bytes, None);
             merges.push((left, right, merged));
             progress.advance(1);
         }
@@ -451,7 +454,7 @@ impl MergeEngine {
     /// instead of merged entry by entry (with millions of distinct pairs, as SuperBPE's
     /// stage 2 has, merging per-range tables and their position lists cost more than the
     /// counting), and every pair's positions come out in arena order.
-    fn count_pairs(&mut self) {
+    pub(crate) fn count_pairs(&mut self) {
         let this = &*self;
         let shards = rayon::current_num_threads().max(1) as u64;
         let tables: Vec<FxHashMap<u64, PairStats>> = (0..shards)
@@ -500,13 +503,44 @@ impl MergeEngine {
         None
     }
 
-    /// Apply the deltas of one merge to the pair table, and push grown counts on the heap.
-    fn apply_deltas(&mut self) {
+    /// The count of every pair that occurs, in no particular order.
+    pub(crate) fn pair_counts(&self) -> impl Iterator<Item = ((u32, u32), u64)> + '_ {
+        self.pairs
+            .iter()
+            .map(|(&key, stats)| (split_key(key), stats.count))
+    }
+
+    /// Merge `pair` because a given merge list says so (mixture replay, after
+    /// [`count_pairs`](Self::count_pairs)), appending every pair whose count changed with its
+    /// new count (0: gone) to `changes`. Returns `false`, changing nothing, when the pair
+    /// does not occur.
+    pub(crate) fn force(&mut self, (left, right): (u32, u32), changes: &mut PairChanges) -> bool {
+        if !self.pairs.contains_key(&pair_key(left, right)) {
+            return false;
+        }
+        let mut bytes = self.tokens[left as usize].clone();
+        bytes.extend_from_slice(&self.tokens[right as usize]);
+        changes.push(((left, right), 0));
+        self.merge((left, right), bytes, Some(changes));
+        true
+    }
+
+    /// Apply the deltas of one merge to the pair table, and push grown counts on the heap;
+    /// `changes` receives every new count.
+    fn apply_deltas(&mut self, mut changes: Option<&mut PairChanges>) {
+        let mut record = |key: u64, count: u64| {
+            if let Some(changes) = changes.as_deref_mut() {
+                changes.push((split_key(key), count));
+            }
+        };
         for (key, delta) in self.deltas.drain() {
             match self.pairs.entry(key) {
                 Entry::Occupied(mut entry) => {
                     let stats = entry.get_mut();
                     stats.count = stats.count.saturating_add_signed(delta.change);
+                    if delta.change != 0 {
+                        record(key, stats.count);
+                    }
                     if stats.count == 0 {
                         // A pair that no longer occurs has only stale positions: drop it.
                         entry.remove();
@@ -519,6 +553,7 @@ impl MergeEngine {
                 }
                 Entry::Vacant(entry) if delta.change > 0 => {
                     let count = delta.change.unsigned_abs();
+                    record(key, count);
                     entry.insert(PairStats {
                         count,
                         positions: delta.positions,
@@ -531,12 +566,18 @@ impl MergeEngine {
     }
 
     /// Replace every occurrence of `pair` by the token `bytes`, left to right within each
-    /// word; returns the internal id of the merged token.
+    /// word; returns the internal id of the merged token. `changes` receives every new
+    /// pair count.
     ///
     /// A merge with many occurrences (the first few hundred merges) is split at word
     /// boundaries into disjoint arena ranges that the pool's threads rewrite at once, each
     /// collecting its own deltas; word order never matters, so the result is the same.
-    fn merge(&mut self, (left, right): (u32, u32), bytes: Vec<u8>) -> u32 {
+    fn merge(
+        &mut self,
+        (left, right): (u32, u32),
+        bytes: Vec<u8>,
+        changes: Option<&mut PairChanges>,
+    ) -> u32 {
         let key = pair_key(left, right);
         let merged = self.token(bytes);
         // Taking the merged pair out of the table also drops its stale count for good.
@@ -583,7 +624,7 @@ impl MergeEngine {
                 total.positions.extend(delta.positions);
             }
         }
-        self.apply_deltas();
+        self.apply_deltas(changes);
         merged
     }
 
