@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 import numpy as np
 
 from fasttok import _fasttok
-from fasttok.exceptions import ParameterError
+from fasttok.exceptions import FormatError, ParameterError
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
@@ -49,6 +49,21 @@ class Tokenizer:
     def load(cls, path: str | os.PathLike[str]) -> Tokenizer:
         """Load a directory written by :meth:`save`, or any byte-level BPE ``tokenizer.json``."""
         return cls(_fasttok.Tokenizer.load(os.fspath(path)))
+
+    @classmethod
+    def from_tiktoken(cls, path: str | os.PathLike[str], *, pretokenizer: str) -> Tokenizer:
+        """Load a ``.tiktoken`` rank file; ids are the ranks.
+
+        The file holds no regex: ``pretokenizer`` names it (``"cl100k"``, ``"o200k"``,
+        ``"gpt2"`` for r50k/p50k) or is the regex itself. Merges are rebuilt from the ranks
+        (each token's last byte-pair merge over lower-ranked tokens), as HF converts them.
+        """
+        try:
+            with open(path, encoding="ascii") as file:
+                text = file.read()
+        except UnicodeDecodeError as error:
+            raise FormatError(f"{os.fspath(path)}: not a tiktoken rank file (byte {error.start} is not ASCII)") from None
+        return cls(_fasttok.Tokenizer.from_rank_file(text, _fasttok.Pretokenizer(pretokenizer), os.fspath(path)))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``tokenizer.json`` (HF format) and ``fasttok.json`` (metadata) into directory ``path``."""

@@ -11,6 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod count;
 mod error;
 mod lzw;
+mod mixture;
 mod options;
 mod pretokenize;
 mod run;
@@ -27,6 +28,8 @@ mod _fasttok {
     };
     #[pymodule_export]
     use crate::lzw::{PyCodebook, PyCodebookManager, PyLzwCodec};
+    #[pymodule_export]
+    use crate::mixture::PyMixtureProblem;
     #[pymodule_export]
     use crate::pretokenize::PyPretokenizer;
     #[pymodule_export]

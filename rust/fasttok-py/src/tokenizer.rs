@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use fasttok::{io, Tokenizer};
+use fasttok::{io, Model, Tokenizer, TrainingInfo};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::error::{CoreError, CoreResult};
 use crate::options::thread_pool;
+use crate::pretokenize::PyPretokenizer;
 
 /// Concatenated ids of a batch and the offsets where each text's ids start.
 type FlatIds<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>);
@@ -211,6 +212,23 @@ impl PyTokenizer {
             .map(|json| io::meta::from_json(json, "sidecar"))
             .transpose()?;
         Ok(io::hf::from_json(hf_json, "tokenizer.json", sidecar)?.into())
+    }
+
+    /// Build a tokenizer from `.tiktoken` rank-file text (`what` names it in errors) and
+    /// the pretokenizer the file does not record.
+    #[staticmethod]
+    fn from_rank_file(
+        py: Python<'_>,
+        text: &str,
+        pretokenizer: &PyPretokenizer,
+        what: &str,
+    ) -> CoreResult<Self> {
+        let bpe = py.detach(|| io::tiktoken::from_rank_file(text, what))?;
+        let info = TrainingInfo {
+            algorithm: "imported".into(),
+            parameters: serde_json::Value::Null,
+        };
+        Ok(Tokenizer::new(Model::Bpe(bpe), pretokenizer.inner.clone(), info).into())
     }
 
     /// tiktoken's `mergeable_ranks`: `{token bytes: rank}`.

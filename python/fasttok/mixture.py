@@ -1,0 +1,510 @@
+"""Data-mixture inference: what a BPE merge list reveals about its training data.
+
+Hayase et al. (NeurIPS 2024): merge ``t`` of a BPE tokenizer was the most frequent pair
+of its training data once merges ``1..t-1`` had been applied. Replaying the merge list
+over a sample of each candidate category (a language, a programming language, a domain)
+gives every pair's count per category at every step; the mixture weights ``α`` must make
+each chosen merge at least as frequent as every other pair. Sampling noise makes that
+infeasible, so the linear program
+
+    minimise Σ_t v_t + Σ_p v_p   subject to
+    Σ_i α_i (c̃_i,merge(t) − c̃_i,p) + v_t + v_p ≥ 0   for every step t and pair p,
+    α on the simplex, v ≥ 0
+
+(``c̃``: counts per million initial pairs of the sample) is solved with lazily generated
+rows: the Rust core sweeps the merges in order under the current solution and returns the
+violated rows (at most ``per_step`` per step, ending after ``per_round``), the LP is
+re-solved with a warm start, until a sweep finds none. ``α`` is a mixture of *pair mass*
+(each category's share of adjacent pairs before any merge); :attr:`MixtureResult.byte_shares`
+converts it to shares of bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from fasttok import _fasttok
+from fasttok.corpus import Corpus
+from fasttok.exceptions import FormatError, ParameterError
+from fasttok.tokenizer import Tokenizer
+from fasttok.train import count
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer as HfTokenizer
+
+#: What :func:`infer_mixture` accepts as the tokenizer under attack.
+TokenizerSource = Union[Tokenizer, str, "os.PathLike[str]", "HfTokenizer"]
+#: Solvers: ``"highspy"`` (HiGHS, warm-started), ``"scipy"`` (``linprog``, re-solved each round).
+SOLVERS = ("auto", "highspy", "scipy")
+#: tiktoken rank files whose name says which pretokenizer they go with.
+_TIKTOKEN_PRETOKENIZERS = {"cl100k": "cl100k", "o200k": "o200k", "r50k": "gpt2", "p50k": "gpt2", "gpt2": "gpt2"}
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class MixtureResult:
+    """The inferred mixture and how the LP got there.
+
+    ``pair_shares`` is the LP's ``α`` (each category's share of adjacent pairs before any
+    merge, the unit of the paper's commercial-tokenizer tables); ``byte_shares`` converts
+    it with each sample's bytes per pair (the unit of the paper's controlled experiments).
+    """
+
+    categories: tuple[str, ...]
+    pair_shares: FloatArray
+    byte_shares: FloatArray
+    #: Total slack of the optimum (0: the merge list is exactly explained).
+    objective: float
+    #: Sweep-and-solve rounds, and LP rows generated in all.
+    rounds: int
+    rows: int
+    #: Merge steps used (``T``), from merge ``start`` (0-based) on.
+    steps: int
+    start: int
+    #: Ranks of merges (in the full list) that occur in no sample: they constrain nothing.
+    missing_merges: tuple[int, ...]
+    solver: str
+    #: Wall seconds: counting and replay, then the LP loop.
+    replay_seconds: float
+    solve_seconds: float
+
+    def as_dict(self, unit: str = "bytes") -> dict[str, float]:
+        """``{category: share}`` in ``unit`` ``"bytes"`` or ``"pairs"``."""
+        shares = {"bytes": self.byte_shares, "pairs": self.pair_shares}.get(unit)
+        if shares is None:
+            raise ParameterError(f"invalid value for `unit`: {unit!r} is not 'bytes' or 'pairs'")
+        return dict(zip(self.categories, shares.tolist()))
+
+    def records(self) -> list[dict[str, Any]]:
+        """One row per category (``pandas.DataFrame(result.records())``)."""
+        return [
+            {"category": name, "byte_share": float(b), "pair_share": float(p)}
+            for name, b, p in zip(self.categories, self.byte_shares, self.pair_shares)
+        ]
+
+    def table(self) -> str:
+        """A plain-text table, largest share first, with the solve's summary."""
+        width = max([len("category"), *map(len, self.categories)])
+        lines = [f"{'category':<{width}}  {'bytes %':>8}  {'pairs %':>8}"]
+        for row in sorted(self.records(), key=lambda row: -row["byte_share"]):
+            lines.append(f"{row['category']:<{width}}  {100 * row['byte_share']:8.3f}  {100 * row['pair_share']:8.3f}")
+        lines.append(
+            f"objective {self.objective:.6g} · {self.steps} merges from {self.start} · "
+            f"{len(self.missing_merges)} missing · {self.rounds} rounds · {self.rows} rows · {self.solver} · "
+            f"replay {self.replay_seconds:.1f} s, LP {self.solve_seconds:.1f} s"
+        )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def infer_mixture(
+    tokenizer: TokenizerSource,
+    samples: Mapping[str, Corpus | _fasttok.WordCounts],
+    *,
+    merges: int | None = 30_000,
+    start: int = 0,
+    pretokenizer: str | None = None,
+    remove_redundant: bool = False,
+    per_step: int = 10,
+    per_round: int = 100,
+    tolerance: float = 1e-6,
+    solver: str = "auto",
+    num_threads: int | None = None,
+    errors: str = "strict",
+    text_field: str = "text",
+    progress: bool | None = None,
+) -> MixtureResult:
+    """Infer the category proportions of the data ``tokenizer``'s merges were learned on.
+
+    Args:
+        tokenizer: a fasttok :class:`Tokenizer`; a saved one or an HF ``tokenizer.json``
+            (BPE, byte-level or character-level; the latter's normalizer and pre-tokenizer
+            run through the ``tokenizers`` package); a ``.tiktoken`` rank file; a GPT-2
+            style ``merges.txt``; or an HF ``tokenizers.Tokenizer``.
+        samples: ``{category: sample}``, each sample what :func:`fasttok.count` accepts
+            (paths, texts, a ``datasets`` object) or its ``WordCounts`` under the
+            tokenizer's pretokenizer. Samples should come from the categories'
+            distributions, not necessarily from the training text.
+        merges: ``T``, the number of merges used (default: the paper's 30,000, or all).
+        start: skip the first ``start`` merges (applied, not constrained): for a tokenizer
+            that extends another one, attack its own merges only.
+        pretokenizer: override the tokenizer's pretokenizer (a named spec or a regex);
+            required for rank files whose name does not say (``cl100k``, ``o200k``, ...).
+        remove_redundant: drop the redundant merges that converting a SentencePiece model
+            to HF adds (several merges building one token: keep the one whose parts exist
+            first, the longer left part on ties).
+        per_step, per_round: rows added per step and per round (the paper's 10 and 100).
+        tolerance: a row counts as violated when it misses by more than this, in
+            occurrences per million pairs.
+        solver: ``"highspy"``, ``"scipy"`` or ``"auto"`` (highspy when installed).
+        num_threads: replay threads (default: one per core); the result never depends on it.
+        errors, text_field, progress: as for :func:`fasttok.count`.
+
+    Returns:
+        A :class:`MixtureResult`.
+    """
+    if not samples:
+        raise ParameterError("invalid value for `samples`: give at least one category")
+    for name, value in {"merges": merges, "start": start, "per_step": per_step, "per_round": per_round}.items():
+        if value is not None and value < (0 if name == "start" else 1):
+            raise ParameterError(f"invalid value for `{name}`: {value}")
+    solve = _solver(solver)
+    shown = sys.stderr.isatty() if progress is None else progress
+    began = time.perf_counter()
+    source = _merge_source(tokenizer, pretokenizer)
+    merge_list = _without_redundant(source.merges) if remove_redundant else source.merges
+    if start > len(merge_list):
+        raise ParameterError(f"invalid value for `start`: {start} exceeds the {len(merge_list)} merges")
+    counts = [
+        sample if isinstance(sample, _fasttok.WordCounts) else source.count(sample, num_threads, errors, text_field, shown)
+        for sample in samples.values()
+    ]
+    problem = _fasttok.MixtureProblem(
+        merge_list,
+        counts,
+        units=source.units,
+        skip=start,
+        steps=merges,
+        num_threads=num_threads,
+        progress=shown,
+    )
+    replayed = time.perf_counter()
+    alpha, objective, rounds, name = solve(problem, per_step, per_round, tolerance)
+    pair_shares = _on_simplex(alpha)
+    per_pair = problem.sample_bytes().astype(np.float64) / problem.sample_pairs().astype(np.float64)
+    return MixtureResult(
+        categories=tuple(samples),
+        pair_shares=pair_shares,
+        byte_shares=_on_simplex(pair_shares * per_pair),
+        objective=objective,
+        rounds=rounds,
+        rows=problem.rows_added,
+        steps=problem.steps,
+        start=start,
+        missing_merges=tuple(start + step for step in problem.missing_steps()),
+        solver=name,
+        replay_seconds=replayed - began,
+        solve_seconds=time.perf_counter() - replayed,
+    )
+
+
+def _on_simplex(weights: FloatArray) -> FloatArray:
+    """``weights`` clipped at 0 (solver round-off) and normalised to sum 1."""
+    clipped = np.clip(weights, 0.0, None)
+    return clipped / clipped.sum()
+
+
+# ==================== The tokenizer under attack
+
+
+@dataclass(frozen=True)
+class _MergeSource:
+    """A merge list with what replaying it needs: its base units and how to count samples."""
+
+    merges: list[tuple[bytes, bytes]]
+    units: str
+    pretokenizer: str
+    lines: bool = False
+    #: Character-level HF tokenizers: the ``tokenizers`` object that pre-tokenizes samples.
+    hf: Any = None
+
+    def count(self, sample: Corpus, num_threads: int | None, errors: str, text_field: str, progress: bool) -> Any:
+        """The sample's piece counts under the tokenizer's pretokenizer."""
+        if self.hf is None:
+            return count(
+                sample,
+                pretokenizer=self.pretokenizer,
+                lines=self.lines,
+                num_threads=num_threads,
+                errors=errors,
+                text_field=text_field,
+                progress=progress,
+            )
+        return count(
+            _hf_pieces(self.hf, sample, text_field), pretokenizer="none", num_threads=num_threads, progress=progress
+        )
+
+
+def _merge_source(tokenizer: TokenizerSource, pretokenizer: str | None) -> _MergeSource:
+    """Resolve what :func:`infer_mixture` accepts as a tokenizer."""
+    if isinstance(tokenizer, Tokenizer):
+        spec = tokenizer.pattern if tokenizer.pretokenizer == "custom" else tokenizer.pretokenizer
+        return _MergeSource(tokenizer.merges, "bytes", pretokenizer or spec, tokenizer.lines)
+    to_str = getattr(tokenizer, "to_str", None)
+    if callable(to_str):
+        return _from_hf_json(to_str(), "the HF tokenizer", pretokenizer)
+    if not isinstance(tokenizer, (str, os.PathLike)):
+        raise ParameterError(f"invalid value for `tokenizer`: {type(tokenizer).__name__} is not a tokenizer or a path")
+    path = os.fspath(tokenizer)
+    if os.path.isdir(path):
+        return _merge_source(Tokenizer.load(path), pretokenizer)
+    name = os.path.basename(path)
+    if name.endswith(".json"):
+        with open(path, encoding="utf-8") as file:
+            return _from_hf_json(file.read(), path, pretokenizer)
+    if name.endswith(".tiktoken"):
+        spec = pretokenizer or next((s for key, s in _TIKTOKEN_PRETOKENIZERS.items() if key in name), None)
+        if spec is None:
+            raise ParameterError(f"{path}: a rank file does not record its pretokenizer; pass `pretokenizer=`")
+        return _merge_source(Tokenizer.from_tiktoken(path, pretokenizer=spec), None)
+    return _MergeSource(_read_merges_txt(path), "bytes", pretokenizer or "gpt2")
+
+
+def _from_hf_json(text: str, what: str, pretokenizer: str | None) -> _MergeSource:
+    """A ``tokenizer.json``: byte-level BPE through fasttok, character-level through ``tokenizers``."""
+    document = json.loads(text)
+    model = document.get("model") or {}
+    if model.get("type") != "BPE":
+        raise FormatError(f"{what}: model type {model.get('type')!r} is not BPE")
+    if _is_byte_level(document):
+        return _merge_source(Tokenizer(_fasttok.Tokenizer.from_json(text)), pretokenizer)
+    if model.get("continuing_subword_prefix") or model.get("end_of_word_suffix"):
+        raise FormatError(f"{what}: BPE with a subword prefix or word suffix is not supported")
+    if pretokenizer is not None:
+        raise ParameterError("`pretokenizer` cannot override a character-level tokenizer.json's pre-tokenizer")
+    try:
+        from tokenizers import Tokenizer as HfTokenizer
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ParameterError("character-level tokenizer.json files need the `tokenizers` package") from error
+    merges = [
+        tuple(merge.split(" ", 1)) if isinstance(merge, str) else tuple(merge) for merge in model.get("merges", [])
+    ]
+    return _MergeSource(
+        [(left.encode(), right.encode()) for left, right in merges],
+        "chars",
+        "none",
+        hf=HfTokenizer.from_str(text),
+    )
+
+
+def _is_byte_level(document: Mapping[str, Any]) -> bool:
+    """Whether a ``tokenizer.json`` pre-tokenizes to bytes (a ``ByteLevel`` step)."""
+
+    def steps(component: Any) -> list[Any]:
+        if not isinstance(component, dict):
+            return []
+        return [component, *(s for inner in component.get("pretokenizers", []) for s in steps(inner))]
+
+    return any(step.get("type") == "ByteLevel" for step in steps(document.get("pre_tokenizer")))
+
+
+def _hf_pieces(hf: Any, sample: Corpus, text_field: str) -> Any:
+    """The pieces of ``sample`` after ``hf``'s normalizer and pre-tokenizer, one per item."""
+    from fasttok.corpus import resolve
+
+    resolved = resolve(sample, text_field)
+
+    def texts() -> Any:
+        for path in resolved.files:
+            with open(path, encoding="utf-8") as file:
+                yield file.read()
+        for document in resolved.documents or ():
+            yield document.decode() if isinstance(document, bytes) else document
+
+    for text in texts():
+        normalized = hf.normalizer.normalize_str(text) if hf.normalizer is not None else text
+        if hf.pre_tokenizer is None:
+            yield normalized
+        else:
+            for piece, _ in hf.pre_tokenizer.pre_tokenize_str(normalized):
+                yield piece
+
+
+def _read_merges_txt(path: str) -> list[tuple[bytes, bytes]]:
+    """A GPT-2 ``merges.txt``: ``left right`` per line in byte-level characters."""
+    decode = {char: byte for byte, char in _byte_level_chars().items()}
+    merges = []
+    with open(path, encoding="utf-8") as file:
+        for number, line in enumerate(file, 1):
+            line = line.rstrip("\n")
+            if not line or (number == 1 and line.startswith("#version")):
+                continue
+            parts = line.split(" ")
+            try:
+                left, right = (bytes(decode[char] for char in part) for part in parts)
+            except (KeyError, ValueError):
+                raise FormatError(f"{path}: line {number}: {line[:80]!r} is not a byte-level merge 'left right'") from None
+            merges.append((left, right))
+    return merges
+
+
+def _byte_level_chars() -> dict[int, str]:
+    """GPT-2's byte → printable character table."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    table = {byte: chr(byte) for byte in printable}
+    extra = 0
+    for byte in range(256):
+        if byte not in table:
+            table[byte] = chr(256 + extra)
+            extra += 1
+    return table
+
+
+def _without_redundant(merges: Sequence[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """One merge per resulting token: the one whose parts were created first.
+
+    SentencePiece → HF conversion lists every pair of tokens that concatenates to a
+    token; BPE training used only one. A part's creation time is the position of the
+    kept merge that built it (base units: before all); ties go to the longer left part.
+    The kept merge takes the place of the first merge of its token.
+    """
+    by_result: dict[bytes, list[tuple[bytes, bytes]]] = {}
+    for left, right in merges:
+        by_result.setdefault(left + right, []).append((left, right))
+    created: dict[bytes, int] = {}
+    kept: list[tuple[bytes, bytes]] = []
+    never = len(merges)
+    for result, candidates in by_result.items():
+
+        def order(merge: tuple[bytes, bytes]) -> tuple[int, int]:
+            left, right = merge
+            first = max(created.get(left, -1 if len(left) == 1 else never), created.get(right, -1 if len(right) == 1 else never))
+            return first, -len(left)
+
+        kept.append(min(candidates, key=order))
+        created[result] = len(kept) - 1
+    return kept
+
+
+# ==================== The LP
+
+
+def _solver(name: str) -> Any:
+    """The solve loop for solver ``name``."""
+    if name not in SOLVERS:
+        raise ParameterError(f"invalid value for `solver`: {name!r} is not one of {SOLVERS}")
+    if name in ("auto", "highspy"):
+        try:
+            import highspy  # noqa: F401
+        except ImportError:
+            if name == "highspy":
+                raise ParameterError("solver='highspy' needs the `highspy` package (pip install highspy)") from None
+        else:
+            return _solve_highspy
+    return _solve_scipy
+
+
+class _Slacks:
+    """The current solution's slacks, with a column index for each pair slack created."""
+
+    def __init__(self, problem: Any) -> None:
+        self.step = np.zeros(problem.steps)
+        self.pair = np.zeros(problem.pair_count)
+        self.pair_ids: list[int] = []
+        self.column_of: dict[int, int] = {}
+
+    def new_pairs(self, pairs: np.ndarray[Any, Any]) -> list[int]:
+        """Register the pairs of new rows; returns those that had no slack column yet."""
+        fresh = []
+        for pair in dict.fromkeys(pairs.tolist()):
+            if pair not in self.column_of:
+                self.column_of[pair] = len(self.pair_ids)
+                self.pair_ids.append(pair)
+                fresh.append(pair)
+        return fresh
+
+
+def _row_matrix(
+    categories: int, steps: int, rows: tuple[Any, Any, Any], slacks: _Slacks
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray]:
+    """Rows in CSR form over the columns ``[α | v_t | v_p]``."""
+    row_steps, row_pairs, coefficients = rows
+    count = len(row_steps)
+    alpha_columns = np.broadcast_to(np.arange(categories), (count, categories))
+    step_columns = categories + row_steps.astype(np.int64)
+    pair_columns = categories + steps + np.array([slacks.column_of[p] for p in row_pairs.tolist()], dtype=np.int64)
+    indices = np.concatenate([alpha_columns, step_columns[:, None], pair_columns[:, None]], axis=1)
+    values = np.concatenate([coefficients, np.ones((count, 2))], axis=1)
+    starts = np.arange(count, dtype=np.int32) * (categories + 2)
+    return starts, indices.ravel().astype(np.int32), values.ravel()
+
+
+def _solve_highspy(problem: Any, per_step: int, per_round: int, tolerance: float) -> tuple[FloatArray, float, int, str]:
+    """The lazy LP on one ``highspy.Highs`` whose basis carries over between rounds."""
+    import highspy
+
+    n, steps = problem.categories, problem.steps
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("solver", "simplex")
+    highs.setOptionValue("simplex_strategy", 1)  # dual simplex: rows arrive, the basis stays dual feasible
+    highs.addCols(n, np.zeros(n), np.zeros(n), np.ones(n), 0, np.array([]), np.array([]), np.array([]))
+    highs.addCols(steps, np.ones(steps), np.zeros(steps), np.full(steps, highspy.kHighsInf), 0, [], [], [])
+    highs.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n))
+    alpha = np.full(n, 1.0 / n)
+    slacks = _Slacks(problem)
+    objective, rounds = 0.0, 0
+    while True:
+        rows = problem.sweep(alpha, slacks.step, slacks.pair, per_step=per_step, per_round=per_round, tolerance=tolerance)
+        if len(rows[0]) == 0:
+            return alpha, objective, rounds, "highspy"
+        fresh = slacks.new_pairs(rows[1])
+        if fresh:
+            k = len(fresh)
+            highs.addCols(k, np.ones(k), np.zeros(k), np.full(k, highspy.kHighsInf), 0, [], [], [])
+        starts, indices, values = _row_matrix(n, steps, rows, slacks)
+        count = len(starts)
+        highs.addRows(count, np.zeros(count), np.full(count, highspy.kHighsInf), len(values), starts, indices, values)
+        highs.run()
+        status = highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"HiGHS stopped with status {highs.modelStatusToString(status)}")
+        solution = np.asarray(highs.getSolution().col_value)
+        alpha = solution[:n].copy()
+        slacks.step = solution[n : n + steps].copy()
+        slacks.pair[slacks.pair_ids] = solution[n + steps :]
+        objective = float(highs.getInfo().objective_function_value)
+        rounds += 1
+
+
+def _solve_scipy(problem: Any, per_step: int, per_round: int, tolerance: float) -> tuple[FloatArray, float, int, str]:
+    """The lazy LP with ``scipy.optimize.linprog`` (HiGHS dual simplex), rebuilt each round."""
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    n, steps = problem.categories, problem.steps
+    alpha = np.full(n, 1.0 / n)
+    slacks = _Slacks(problem)
+    blocks: list[Any] = []
+    objective, rounds = 0.0, 0
+    while True:
+        rows = problem.sweep(alpha, slacks.step, slacks.pair, per_step=per_step, per_round=per_round, tolerance=tolerance)
+        if len(rows[0]) == 0:
+            return alpha, objective, rounds, "scipy"
+        slacks.new_pairs(rows[1])
+        starts, indices, values = _row_matrix(n, steps, rows, slacks)
+        blocks.append((np.append(starts, len(values)), indices, values))
+        columns = n + steps + len(slacks.pair_ids)
+        # linprog takes A_ub x ≤ b_ub: each "row ≥ 0" enters negated.
+        a_ub = sparse.vstack(
+            [sparse.csr_matrix((-v, i, s), shape=(len(s) - 1, columns)) for s, i, v in blocks], format="csr"
+        )
+        cost = np.concatenate([np.zeros(n), np.ones(columns - n)])
+        bounds = [(0.0, 1.0)] * n + [(0.0, None)] * (columns - n)
+        result = linprog(
+            cost,
+            A_ub=a_ub,
+            b_ub=np.zeros(a_ub.shape[0]),
+            A_eq=np.concatenate([np.ones(n), np.zeros(columns - n)])[None, :],
+            b_eq=[1.0],
+            bounds=bounds,
+            method="highs-ds",
+        )
+        if result.status != 0:
+            raise RuntimeError(f"linprog stopped: {result.message}")
+        alpha = result.x[:n].copy()
+        slacks.step = result.x[n : n + steps].copy()
+        slacks.pair[slacks.pair_ids] = result.x[n + steps :]
+        objective = float(result.fun)
+        rounds += 1
