@@ -25,14 +25,14 @@ import json
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
 from fasttok import _fasttok
-from fasttok.corpus import Corpus
+from fasttok.corpus import Corpus, resolve
 from fasttok.exceptions import FormatError, ParameterError
 from fasttok.tokenizer import Tokenizer
 from fasttok.train import count
@@ -166,10 +166,11 @@ def infer_mixture(
     merge_list = _without_redundant(source.merges) if remove_redundant else source.merges
     if start > len(merge_list):
         raise ParameterError(f"invalid value for `start`: {start} exceeds the {len(merge_list)} merges")
-    counts = [
-        sample if isinstance(sample, _fasttok.WordCounts) else source.count(sample, num_threads, errors, text_field, shown)
+    counted = [
+        (sample, None) if isinstance(sample, _fasttok.WordCounts) else source.count(sample, num_threads, errors, text_field, shown)
         for sample in samples.values()
     ]
+    counts = [sample_counts for sample_counts, _ in counted]
     problem = _fasttok.MixtureProblem(
         merge_list,
         counts,
@@ -182,7 +183,8 @@ def infer_mixture(
     replayed = time.perf_counter()
     alpha, objective, rounds, name = solve(problem, per_step, per_round, tolerance)
     pair_shares = _on_simplex(alpha)
-    per_pair = problem.sample_bytes().astype(np.float64) / problem.sample_pairs().astype(np.float64)
+    sample_bytes = [piece_bytes if raw is None else raw for (_, raw), piece_bytes in zip(counted, problem.sample_bytes())]
+    per_pair = np.array(sample_bytes, dtype=np.float64) / problem.sample_pairs().astype(np.float64)
     return MixtureResult(
         categories=tuple(samples),
         pair_shares=pair_shares,
@@ -219,10 +221,13 @@ class _MergeSource:
     #: Character-level HF tokenizers: the ``tokenizers`` object that pre-tokenizes samples.
     hf: Any = None
 
-    def count(self, sample: Corpus, num_threads: int | None, errors: str, text_field: str, progress: bool) -> Any:
-        """The sample's piece counts under the tokenizer's pretokenizer."""
+    def count(
+        self, sample: Corpus, num_threads: int | None, errors: str, text_field: str, progress: bool
+    ) -> tuple[Any, int | None]:
+        """The sample's piece counts under the tokenizer's pretokenizer, and its bytes when
+        the pieces do not add up to the text (an HF normalizer or pre-tokenizer may drop some)."""
         if self.hf is None:
-            return count(
+            counts = count(
                 sample,
                 pretokenizer=self.pretokenizer,
                 lines=self.lines,
@@ -231,9 +236,10 @@ class _MergeSource:
                 text_field=text_field,
                 progress=progress,
             )
-        return count(
-            _hf_pieces(self.hf, sample, text_field), pretokenizer="none", num_threads=num_threads, progress=progress
-        )
+            return counts, None
+        texts = _HfPieces(self.hf, sample, text_field)
+        counts = count(texts, pretokenizer="none", num_threads=num_threads, progress=progress)
+        return counts, texts.bytes
 
 
 def _merge_source(tokenizer: TokenizerSource, pretokenizer: str | None) -> _MergeSource:
@@ -262,21 +268,27 @@ def _merge_source(tokenizer: TokenizerSource, pretokenizer: str | None) -> _Merg
 
 
 def _from_hf_json(text: str, what: str, pretokenizer: str | None) -> _MergeSource:
-    """A ``tokenizer.json``: byte-level BPE through fasttok, character-level through ``tokenizers``."""
+    """A ``tokenizer.json``: byte-level BPE through fasttok where it can express the
+    pre-tokenizer; otherwise the ``tokenizers`` package pre-tokenizes the samples and the
+    merges are replayed over its pieces' characters (byte-level pieces are one character per
+    byte, so this is exact for both kinds)."""
     document = json.loads(text)
     model = document.get("model") or {}
     if model.get("type") != "BPE":
         raise FormatError(f"{what}: model type {model.get('type')!r} is not BPE")
     if _is_byte_level(document):
-        return _merge_source(Tokenizer(_fasttok.Tokenizer.from_json(text)), pretokenizer)
+        try:
+            return _merge_source(Tokenizer(_fasttok.Tokenizer.from_json(text)), pretokenizer)
+        except FormatError:
+            pass  # a pre-tokenizer fasttok cannot express: run it through `tokenizers` below
     if model.get("continuing_subword_prefix") or model.get("end_of_word_suffix"):
         raise FormatError(f"{what}: BPE with a subword prefix or word suffix is not supported")
     if pretokenizer is not None:
-        raise ParameterError("`pretokenizer` cannot override a character-level tokenizer.json's pre-tokenizer")
+        raise ParameterError(f"{what}: `pretokenizer` cannot override this tokenizer's pre-tokenizer")
     try:
         from tokenizers import Tokenizer as HfTokenizer
     except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ParameterError("character-level tokenizer.json files need the `tokenizers` package") from error
+        raise ParameterError(f"{what}: its pre-tokenizer needs the `tokenizers` package") from error
     merges = [
         tuple(merge.split(" ", 1)) if isinstance(merge, str) else tuple(merge) for merge in model.get("merges", [])
     ]
@@ -299,26 +311,28 @@ def _is_byte_level(document: Mapping[str, Any]) -> bool:
     return any(step.get("type") == "ByteLevel" for step in steps(document.get("pre_tokenizer")))
 
 
-def _hf_pieces(hf: Any, sample: Corpus, text_field: str) -> Any:
-    """The pieces of ``sample`` after ``hf``'s normalizer and pre-tokenizer, one per item."""
-    from fasttok.corpus import resolve
+class _HfPieces:
+    """The pieces of a sample after an HF tokenizer's normalizer and pre-tokenizer, one per
+    item, counting the sample's bytes on the way."""
 
-    resolved = resolve(sample, text_field)
+    def __init__(self, hf: Any, sample: Corpus, text_field: str) -> None:
+        self.hf, self.resolved, self.bytes = hf, resolve(sample, text_field), 0
 
-    def texts() -> Any:
-        for path in resolved.files:
+    def _texts(self) -> Iterator[str]:
+        for path in self.resolved.files:
             with open(path, encoding="utf-8") as file:
                 yield file.read()
-        for document in resolved.documents or ():
+        for document in self.resolved.documents or ():
             yield document.decode() if isinstance(document, bytes) else document
 
-    for text in texts():
-        normalized = hf.normalizer.normalize_str(text) if hf.normalizer is not None else text
-        if hf.pre_tokenizer is None:
-            yield normalized
-        else:
-            for piece, _ in hf.pre_tokenizer.pre_tokenize_str(normalized):
-                yield piece
+    def __iter__(self) -> Iterator[str]:
+        for text in self._texts():
+            self.bytes += len(text.encode())
+            normalized = self.hf.normalizer.normalize_str(text) if self.hf.normalizer is not None else text
+            if self.hf.pre_tokenizer is None:
+                yield normalized
+            else:
+                yield from (piece for piece, _ in self.hf.pre_tokenizer.pre_tokenize_str(normalized))
 
 
 def _read_merges_txt(path: str) -> list[tuple[bytes, bytes]]:
