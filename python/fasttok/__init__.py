@@ -16,6 +16,7 @@ from fasttok.exceptions import (
     PatternError,
     TokenIdError,
 )
+from fasttok.mixture import MixtureResult, infer_mixture
 from fasttok.tokenizer import Tokenizer
 from fasttok.train import count, extend, train
 
@@ -23,6 +24,7 @@ __all__ = [
     "CorpusError",
     "FasttokError",
     "FormatError",
+    "MixtureResult",
     "ParameterError",
     "PatternError",
     "Pretokenizer",
@@ -32,6 +34,7 @@ __all__ = [
     "__version__",
     "count",
     "extend",
+    "infer_mixture",
     "lzw",
     "train",
 ]

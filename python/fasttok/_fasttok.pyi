@@ -13,6 +13,7 @@ __all__ = [
     "FasttokError",
     "FormatError",
     "LzwCodec",
+    "MixtureProblem",
     "ParameterError",
     "PatternError",
     "Pretokenizer",
@@ -95,6 +96,8 @@ class Tokenizer:
     def to_sidecar_json(self) -> str: ...
     @staticmethod
     def from_json(hf_json: str, sidecar_json: str | None = None) -> Tokenizer: ...
+    @staticmethod
+    def from_rank_file(text: str, pretokenizer: Pretokenizer, what: str) -> Tokenizer: ...
     def mergeable_ranks(self) -> dict[bytes, int]: ...
     def to_rank_file(self) -> str: ...
     def __eq__(self, value: object, /) -> bool: ...
@@ -145,6 +148,48 @@ def train_superbpe(
 _U32 = np.ndarray[Any, np.dtype[np.uint32]]
 _Mask = np.ndarray[Any, np.dtype[np.uint8]]
 _Batch = tuple[Union[_U32, list[_U32]], Union[_Mask, None], list[Codebook]]
+
+@final
+class MixtureProblem:
+    def __new__(
+        cls,
+        merges: Sequence[tuple[bytes, bytes]],
+        samples: Sequence[WordCounts],
+        *,
+        units: str = "bytes",
+        skip: int = 0,
+        steps: int | None = None,
+        num_threads: int | None = None,
+        progress: bool = False,
+    ) -> MixtureProblem: ...
+    @property
+    def categories(self) -> int: ...
+    @property
+    def steps(self) -> int: ...
+    @property
+    def pair_count(self) -> int: ...
+    @property
+    def rows_added(self) -> int: ...
+    def missing_steps(self) -> list[int]: ...
+    def sample_pairs(self) -> np.ndarray[Any, np.dtype[np.uint64]]: ...
+    def sample_bytes(self) -> np.ndarray[Any, np.dtype[np.uint64]]: ...
+    def pair_tokens(self, pair: int) -> tuple[bytes, bytes]: ...
+    def token(self, id: int) -> bytes: ...
+    def transcript(self, category: int) -> dict[str, np.ndarray[Any, Any]]: ...
+    def sweep(
+        self,
+        alpha: np.ndarray[Any, np.dtype[np.float64]],
+        step_slack: np.ndarray[Any, np.dtype[np.float64]],
+        pair_slack: np.ndarray[Any, np.dtype[np.float64]],
+        *,
+        per_step: int = 10,
+        per_round: int = 100,
+        tolerance: float = 1e-6,
+    ) -> tuple[
+        np.ndarray[Any, np.dtype[np.uint32]],
+        np.ndarray[Any, np.dtype[np.uint32]],
+        np.ndarray[Any, np.dtype[np.float64]],
+    ]: ...
 
 @final
 class Codebook:

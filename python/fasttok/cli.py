@@ -1,8 +1,9 @@
-"""The ``fasttok`` command: ``train``, ``extend``, ``encode``, ``decode``, ``info``, ``lzw``."""
+"""The ``fasttok`` command: ``train``, ``extend``, ``encode``, ``decode``, ``info``, ``lzw``, ``infer-mixture``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -10,7 +11,8 @@ from typing import Any
 
 import fasttok
 from fasttok import corpus, lzw
-from fasttok.exceptions import CorpusError, FasttokError
+from fasttok.exceptions import CorpusError, FasttokError, ParameterError
+from fasttok.mixture import SOLVERS, infer_mixture
 from fasttok.train import ALGORITHMS
 
 
@@ -134,6 +136,35 @@ def _lzw(args: argparse.Namespace) -> int:
     return 0
 
 
+def _infer_mixture(args: argparse.Namespace) -> int:
+    samples: dict[str, str] = {}
+    for category in args.category:
+        name, separator, path = category.partition("=")
+        if not separator or not name or not path:
+            raise ParameterError(f"--category {category!r}: expected NAME=PATH")
+        if name in samples:
+            raise ParameterError(f"--category {name!r} is given twice")
+        samples[name] = path
+    result = infer_mixture(
+        args.tokenizer,
+        samples,
+        merges=args.merges,
+        start=args.start,
+        pretokenizer=args.pretokenizer,
+        remove_redundant=args.remove_redundant,
+        solver=args.solver,
+        num_threads=args.threads,
+        progress=False if args.quiet else None,
+    )
+    print(result.table())
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump({"categories": result.records(), "objective": result.objective, "steps": result.steps}, file, indent=1)
+    if args.plot:
+        result.plot(args.plot)
+    return 0
+
+
 def _lzw_row(name: str, counts: list[int], width: int) -> str:
     size, tokens, codes = counts
     change = f"{100 * (codes - tokens) / tokens:+.1f}%" if tokens else "–"
@@ -184,6 +215,26 @@ def _parser() -> argparse.ArgumentParser:
     hyper.add_argument("-w", "--window", type=int, default=2048, help="base tokens per sequence; 0: a file")
     hyper.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
     hyper.set_defaults(run=_lzw)
+
+    mixture = commands.add_parser(
+        "infer-mixture", help="infer the category proportions of a BPE tokenizer's training data"
+    )
+    mixture.add_argument(
+        "--tokenizer", required=True, help="directory, tokenizer.json, .tiktoken rank file or merges.txt"
+    )
+    mixture.add_argument(
+        "-c", "--category", action="append", required=True, help="NAME=PATH (file, glob, directory); repeatable"
+    )
+    mixture.add_argument("-T", "--merges", type=int, default=30_000, help="merges used (default 30000)")
+    mixture.add_argument("--start", type=int, default=0, help="skip the first merges (an extended tokenizer)")
+    mixture.add_argument("-p", "--pretokenizer", default=None, help="override: a named spec or a regex")
+    mixture.add_argument("--remove-redundant", action="store_true", help="drop SentencePiece-conversion duplicates")
+    mixture.add_argument("--solver", default="auto", choices=SOLVERS)
+    mixture.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
+    mixture.add_argument("--json", default=None, help="also write the result as JSON")
+    mixture.add_argument("--plot", default=None, help="also draw a bar chart (PNG; needs matplotlib)")
+    mixture.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    mixture.set_defaults(run=_infer_mixture)
     return parser
 
 

@@ -104,6 +104,25 @@ class MixtureResult:
         )
         return "\n".join(lines)
 
+    def plot(self, path: str | os.PathLike[str]) -> None:
+        """Draw the byte shares as a bar chart into ``path`` (needs ``matplotlib``)."""
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ParameterError("plotting needs the `matplotlib` package") from None
+        rows = sorted(self.records(), key=lambda row: -row["byte_share"])
+        figure, axes = plt.subplots(figsize=(max(4.0, 0.6 * len(rows)), 3.5))
+        axes.bar([row["category"] for row in rows], [100 * row["byte_share"] for row in rows])
+        axes.set_ylabel("share of training bytes (%)")
+        axes.set_title(f"Inferred mixture ({self.steps} merges)")
+        axes.tick_params(axis="x", rotation=45)
+        figure.tight_layout()
+        figure.savefig(path, dpi=120)
+        plt.close(figure)
+
     def __str__(self) -> str:
         return self.table()
 
@@ -203,8 +222,9 @@ def infer_mixture(
 
 def _on_simplex(weights: FloatArray) -> FloatArray:
     """``weights`` clipped at 0 (solver round-off) and normalised to sum 1."""
-    clipped = np.clip(weights, 0.0, None)
-    return clipped / clipped.sum()
+    clipped: FloatArray = np.clip(weights, 0.0, None)
+    normalised: FloatArray = clipped / clipped.sum()
+    return normalised
 
 
 # ==================== The tokenizer under attack
@@ -260,10 +280,10 @@ def _merge_source(tokenizer: TokenizerSource, pretokenizer: str | None) -> _Merg
         with open(path, encoding="utf-8") as file:
             return _from_hf_json(file.read(), path, pretokenizer)
     if name.endswith(".tiktoken"):
-        spec = pretokenizer or next((s for key, s in _TIKTOKEN_PRETOKENIZERS.items() if key in name), None)
-        if spec is None:
+        named = next((s for key, s in _TIKTOKEN_PRETOKENIZERS.items() if key in name), None)
+        if pretokenizer is None and named is None:
             raise ParameterError(f"{path}: a rank file does not record its pretokenizer; pass `pretokenizer=`")
-        return _merge_source(Tokenizer.from_tiktoken(path, pretokenizer=spec), None)
+        return _merge_source(Tokenizer.from_tiktoken(path, pretokenizer=pretokenizer or str(named)), None)
     return _MergeSource(_read_merges_txt(path), "bytes", pretokenizer or "gpt2")
 
 
@@ -449,7 +469,7 @@ def _solve_highspy(problem: Any, per_step: int, per_round: int, tolerance: float
     import highspy
 
     n, steps = problem.categories, problem.steps
-    highs = highspy.Highs()
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("solver", "simplex")
     highs.setOptionValue("simplex_strategy", 1)  # dual simplex: rows arrive, the basis stays dual feasible
