@@ -182,7 +182,7 @@ def infer_mixture(
     shown = sys.stderr.isatty() if progress is None else progress
     began = time.perf_counter()
     source = _merge_source(tokenizer, pretokenizer)
-    merge_list = _without_redundant(source.merges) if remove_redundant else source.merges
+    merge_list = _without_redundant(source.merges, source.units) if remove_redundant else source.merges
     if start > len(merge_list):
         raise ParameterError(f"invalid value for `start`: {start} exceeds the {len(merge_list)} merges")
     counted = [
@@ -385,30 +385,43 @@ def _byte_level_chars() -> dict[int, str]:
     return table
 
 
-def _without_redundant(merges: Sequence[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """One merge per resulting token: the one whose parts were created first.
+def _without_redundant(merges: Sequence[tuple[bytes, bytes]], units: str) -> list[tuple[bytes, bytes]]:
+    """One merge per resulting token: the one BPE training actually made.
 
-    SentencePiece → HF conversion lists every pair of tokens that concatenates to a
-    token; BPE training used only one. A part's creation time is the position of the
-    kept merge that built it (base units: before all); ties go to the longer left part.
-    The kept merge takes the place of the first merge of its token.
+    SentencePiece → HF conversion lists every pair of tokens that concatenates to a token;
+    training used one of them. Segmenting the token with the merges kept before it gives
+    that one (its two final parts), as when tiktoken ranks are turned into merges; should
+    the segmentation end elsewhere, the paper's rule decides: the merge whose parts were
+    created first, the longer left part on ties. The kept merge takes the place of the
+    first merge of its token.
     """
     by_result: dict[bytes, list[tuple[bytes, bytes]]] = {}
     for left, right in merges:
         by_result.setdefault(left + right, []).append((left, right))
+    ranks: dict[tuple[bytes, bytes], int] = {}
     created: dict[bytes, int] = {}
-    kept: list[tuple[bytes, bytes]] = []
-    never = len(merges)
     for result, candidates in by_result.items():
 
-        def order(merge: tuple[bytes, bytes]) -> tuple[int, int]:
-            left, right = merge
-            first = max(created.get(left, -1 if len(left) == 1 else never), created.get(right, -1 if len(right) == 1 else never))
-            return first, -len(left)
+        def created_first(merge: tuple[bytes, bytes]) -> tuple[int, int]:
+            # Base units exist from the start; a part no kept merge built, never.
+            unbuilt = {part: -1 if len(_bpe_segments(part, {}, units)) == 1 else len(merges) for part in merge}
+            return max(created.get(part, unbuilt[part]) for part in merge), -len(merge[0])
 
-        kept.append(min(candidates, key=order))
-        created[result] = len(kept) - 1
-    return kept
+        parts = tuple(_bpe_segments(result, ranks, units))
+        chosen = parts if len(candidates) > 1 and parts in candidates else min(candidates, key=created_first)
+        ranks[chosen] = created[result] = len(ranks)
+    return list(ranks)
+
+
+def _bpe_segments(token: bytes, ranks: Mapping[tuple[bytes, bytes], int], units: str) -> list[bytes]:
+    """``token`` split into its base units, then merged by ``ranks`` (lowest rank first)."""
+    symbols = [bytes([b]) for b in token] if units == "bytes" else [c.encode() for c in token.decode(errors="replace")]
+    while len(symbols) > 1:
+        rank, at = min((ranks.get(pair, len(ranks)), i) for i, pair in enumerate(zip(symbols, symbols[1:])))
+        if rank == len(ranks):
+            break
+        symbols[at : at + 2] = [symbols[at] + symbols[at + 1]]
+    return symbols
 
 
 # ==================== The LP

@@ -5,6 +5,7 @@
 //! signal handlers. A KeyboardInterrupt cancels the shared [`Progress`]; the core polls
 //! it in every long loop, so the call returns within a fraction of a second.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use fasttok::{Phase, Progress};
@@ -23,16 +24,21 @@ pub fn run_detached<T: Send>(
     work: impl FnOnce(&Progress) -> fasttok::Result<T> + Send,
 ) -> PyResult<T> {
     let mut interrupt: Option<PyErr> = None;
+    // Set before the worker unparks the waiter: `is_finished` turns true only once the
+    // thread has wound down, so polling it could sleep one more period after the work.
+    let done = AtomicBool::new(false);
     let result = py.detach(|| {
         std::thread::scope(|scope| {
             let waiter = std::thread::current();
+            let done = &done;
             let worker = scope.spawn(move || {
                 let result = work(progress);
+                done.store(true, Ordering::Release);
                 waiter.unpark();
                 result
             });
             let mut bar = Bar::new(show_progress);
-            while !worker.is_finished() {
+            while !done.load(Ordering::Acquire) {
                 std::thread::park_timeout(POLL);
                 bar.draw(progress);
                 if interrupt.is_none() {
