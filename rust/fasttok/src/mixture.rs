@@ -473,13 +473,13 @@ impl MixtureProblem {
             .collect();
         let mut rows = Vec::new();
         let mut popped = Vec::new();
-        for step in 0..self.steps() {
+        for (step, (&merge, &slack)) in self.merge_pairs.iter().zip(step_slack).enumerate() {
             if step % 1024 == 0 {
                 progress.check()?;
             }
-            if let Some(merge) = self.merge_pairs[step] {
+            if let Some(merge) = merge {
                 let own = scores[merge as usize] + pair_slack[merge as usize];
-                let cutoff = own + step_slack[step] + limits.tolerance;
+                let cutoff = own + slack + limits.tolerance;
                 let mut found = 0;
                 while found < limits.per_step {
                     let Some(entry) = heap.pop() else { break };
