@@ -486,6 +486,7 @@ def _solve_highspy(problem: Any, per_step: int, per_round: int, tolerance: float
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("solver", "simplex")
     highs.setOptionValue("simplex_strategy", 1)  # dual simplex: rows arrive, the basis stays dual feasible
+    highs.setOptionValue("presolve", "off")  # presolve would discard the warm basis every round
     highs.addCols(n, np.zeros(n), np.zeros(n), np.ones(n), 0, np.array([]), np.array([]), np.array([]))
     highs.addCols(steps, np.ones(steps), np.zeros(steps), np.full(steps, highspy.kHighsInf), 0, [], [], [])
     highs.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n))
