@@ -21,6 +21,7 @@ __all__ = [
     "Tokenizer",
     "WordCounts",
     "__version__",
+    "byte_level_bytes",
     "count",
     "train_bpe",
     "train_superbpe",
@@ -149,6 +150,7 @@ _U32 = np.ndarray[Any, np.dtype[np.uint32]]
 _Mask = np.ndarray[Any, np.dtype[np.uint8]]
 _Batch = tuple[Union[_U32, list[_U32]], Union[_Mask, None], list[Codebook]]
 
+def byte_level_bytes(token: str) -> bytes | None: ...
 @final
 class MixtureProblem:
     def __new__(

@@ -357,32 +357,17 @@ class _HfPieces:
 
 def _read_merges_txt(path: str) -> list[tuple[bytes, bytes]]:
     """A GPT-2 ``merges.txt``: ``left right`` per line in byte-level characters."""
-    decode = {char: byte for byte, char in _byte_level_chars().items()}
     merges = []
     with open(path, encoding="utf-8") as file:
         for number, line in enumerate(file, 1):
             line = line.rstrip("\n")
             if not line or (number == 1 and line.startswith("#version")):
                 continue
-            parts = line.split(" ")
-            try:
-                left, right = (bytes(decode[char] for char in part) for part in parts)
-            except (KeyError, ValueError):
-                raise FormatError(f"{path}: line {number}: {line[:80]!r} is not a byte-level merge 'left right'") from None
-            merges.append((left, right))
+            parts = [_fasttok.byte_level_bytes(part) for part in line.split(" ")]
+            if len(parts) != 2 or None in parts:
+                raise FormatError(f"{path}: line {number}: {line[:80]!r} is not a byte-level merge 'left right'")
+            merges.append((bytes(parts[0] or b""), bytes(parts[1] or b"")))
     return merges
-
-
-def _byte_level_chars() -> dict[int, str]:
-    """GPT-2's byte → printable character table."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
-    table = {byte: chr(byte) for byte in printable}
-    extra = 0
-    for byte in range(256):
-        if byte not in table:
-            table[byte] = chr(256 + extra)
-            extra += 1
-    return table
 
 
 def _without_redundant(merges: Sequence[tuple[bytes, bytes]], units: str) -> list[tuple[bytes, bytes]]:

@@ -29,7 +29,7 @@ mod _fasttok {
     #[pymodule_export]
     use crate::lzw::{PyCodebook, PyCodebookManager, PyLzwCodec};
     #[pymodule_export]
-    use crate::mixture::PyMixtureProblem;
+    use crate::mixture::{byte_level_bytes, PyMixtureProblem};
     #[pymodule_export]
     use crate::pretokenize::PyPretokenizer;
     #[pymodule_export]

@@ -22,12 +22,10 @@ type Rows<'py> = (
 fn pair_array<'py>(
     py: Python<'py>,
     pairs: impl Iterator<Item = (u32, u32)>,
-) -> Bound<'py, PyArray2<u32>> {
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let flat: Vec<u32> = pairs.flat_map(|(left, right)| [left, right]).collect();
     let rows = flat.len() / 2;
-    flat.into_pyarray(py)
-        .reshape([rows, 2])
-        .expect("an even number of ids")
+    flat.into_pyarray(py).reshape([rows, 2])
 }
 
 /// The transcripts of a merge list over every category's sample, indexed for the LP.
@@ -156,7 +154,7 @@ impl PyMixtureProblem {
         let dict = PyDict::new(py);
         dict.set_item(
             "initial_pairs",
-            pair_array(py, transcript.initial.iter().map(|&(pair, _)| pair)),
+            pair_array(py, transcript.initial.iter().map(|&(pair, _)| pair))?,
         )?;
         let counts: Vec<u64> = transcript.initial.iter().map(|&(_, count)| count).collect();
         dict.set_item("initial_counts", counts.into_pyarray(py))?;
@@ -164,7 +162,7 @@ impl PyMixtureProblem {
         dict.set_item("step_offsets", offsets.into_pyarray(py))?;
         dict.set_item(
             "change_pairs",
-            pair_array(py, transcript.changes.iter().map(|&(pair, _)| pair)),
+            pair_array(py, transcript.changes.iter().map(|&(pair, _)| pair))?,
         )?;
         let counts: Vec<u64> = transcript.changes.iter().map(|&(_, count)| count).collect();
         dict.set_item("change_counts", counts.into_pyarray(py))?;
@@ -212,4 +210,11 @@ impl PyMixtureProblem {
             coefficients.into_pyarray(py).reshape([count, width])?,
         ))
     }
+}
+
+/// The bytes of a GPT-2 byte-level token string (`"Ġthe"` → `b" the"`), or `None` if a
+/// character is not in the byte-level alphabet.
+#[pyfunction]
+pub fn byte_level_bytes(token: &str) -> Option<Vec<u8>> {
+    fasttok::io::hf::string_to_bytes(token)
 }

@@ -117,16 +117,17 @@ impl MergeList {
         id
     }
 
-    /// The base units of `word` as token ids.
-    fn units_of(&self, word: &[u8]) -> Vec<u32> {
+    /// The base units of `word` as token ids; `None` when it has a character the list
+    /// was not prepared with (a sample not given to [`MergeList::new`]).
+    fn units_of(&self, word: &[u8]) -> Option<Vec<u32>> {
         match self.units {
-            Units::Bytes => word.iter().map(|&byte| u32::from(byte)).collect(),
+            Units::Bytes => Some(word.iter().map(|&byte| u32::from(byte)).collect()),
             Units::Chars => word
                 .utf8_chunks()
                 .flat_map(|chunk| {
                     split_chars(chunk.valid())
-                        .map(|char| self.token_ids[char.as_bytes()])
-                        .chain(chunk.invalid().iter().map(|&byte| u32::from(byte)))
+                        .map(|char| self.token_ids.get(char.as_bytes()).copied())
+                        .chain(chunk.invalid().iter().map(|&byte| Some(u32::from(byte))))
                 })
                 .collect(),
         }
@@ -195,12 +196,17 @@ pub fn replay(
     let words: Vec<(Vec<u32>, u64)> = sample
         .iter()
         .map(|(word, count)| {
-            let units = list.units_of(word);
+            let units = list.units_of(word).ok_or_else(|| {
+                Error::argument(
+                    "sample",
+                    "it has characters the merge list was not prepared with (pass every sample to MergeList::new)",
+                )
+            })?;
             pairs += units.len().saturating_sub(1) as u64 * count;
             bytes += word.len() as u64 * count;
-            (units, count)
+            Ok((units, count))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     engine.reserve(words.iter().map(|(units, _)| units.len()).sum());
     engine.add_words(
         words
@@ -655,6 +661,9 @@ mod tests {
         let byte_list = MergeList::new(&bytes_merges(&[("ß", "a")]), Units::Bytes, &[&sample]);
         let by_bytes = replay(&byte_list, &sample, 0, 1, &Progress::new()).unwrap();
         assert_eq!(by_bytes.applied, [false]);
+        // A sample the list was not prepared with is refused, not a panic.
+        let other = counts(&[("ñ", 1)]);
+        assert!(replay(&list, &other, 0, 1, &Progress::new()).is_err());
     }
 
     /// With one category and no slack, a pair more frequent than a step's merge is
