@@ -1,7 +1,8 @@
 //! `MixtureProblem`: merge-list replay over category samples and violation sweeps.
 
-use fasttok::mixture::{self, MergeList, MixtureProblem, SweepLimits, Transcript, Units};
+use fasttok::mixture::{self, MergeList, MixtureProblem, SweepLimits, Transcript};
 use fasttok::Progress;
+use fasttok::Units;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};

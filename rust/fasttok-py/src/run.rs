@@ -88,6 +88,7 @@ impl Bar {
                 Phase::Merging => "merging  {bar:30} {pos}/{len} merges ({per_sec}, {eta})",
                 Phase::Replaying => "replaying {bar:30} {pos}/{len} chunks ({per_sec}, {eta})",
                 Phase::Transcribing => "replaying {bar:30} {pos}/{len} merge steps ({per_sec}, {eta})",
+                Phase::Reading => "reading  {bar:30} {pos}/{len} articles ({per_sec}, {eta})",
                 Phase::Idle => "{spinner}",
             };
             if let Ok(style) = ProgressStyle::with_template(template) {

@@ -3,13 +3,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use fasttok::{io, Model, Tokenizer, TrainingInfo};
+use fasttok::{io, Model, Segmenter, Tokenizer, TrainingInfo};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::error::{CoreError, CoreResult};
-use crate::options::thread_pool;
+use crate::options::{choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
 
 /// Concatenated ids of a batch and the offsets where each text's ids start.
@@ -131,22 +131,60 @@ impl PyTokenizer {
     /// Token bytes by id (special tokens as their UTF-8 text).
     fn vocab_list<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyBytes>> {
         self.inner
-            .bpe()
+            .model()
             .vocab()
             .iter()
             .map(|bytes| PyBytes::new(py, bytes))
             .collect()
     }
 
-    /// Merges in rank order as `(left id, right id, merged id)`.
-    fn merge_ids(&self) -> Vec<(u32, u32, u32)> {
-        self.inner.bpe().merges().to_vec()
+    /// Merges in rank order as `(left id, right id, merged id)` (BPE only).
+    fn merge_ids(&self) -> CoreResult<Vec<(u32, u32, u32)>> {
+        Ok(self.inner.require_bpe("merges")?.merges().to_vec())
+    }
+
+    /// How a LiB tokenizer segments (`two-path` or `greedy`); `None` for BPE.
+    #[getter]
+    fn segmenter(&self) -> Option<&'static str> {
+        match self.inner.model() {
+            Model::Lib(lib) => Some(match lib.segmenter() {
+                Segmenter::TwoPath => "two-path",
+                Segmenter::Greedy => "greedy",
+            }),
+            _ => None,
+        }
+    }
+
+    /// The same LiB tokenizer with another segmenter (`two-path` or `greedy`).
+    fn with_segmenter(&self, segmenter: &str) -> PyResult<Self> {
+        let segmenter = choice(
+            "segmenter",
+            segmenter,
+            &[
+                ("two-path", Segmenter::TwoPath),
+                ("greedy", Segmenter::Greedy),
+            ],
+        )?;
+        let Model::Lib(lib) = self.inner.model() else {
+            return Err(CoreError(fasttok::Error::argument(
+                "segmenter",
+                "only LiB tokenizers have a segmenter",
+            ))
+            .into());
+        };
+        let model = Model::Lib(lib.clone().with_segmenter(segmenter));
+        Ok(Tokenizer::new(
+            model,
+            self.inner.pretokenizer().clone(),
+            self.inner.info().clone(),
+        )
+        .into())
     }
 
     /// Special tokens as `{text: id}`.
     fn special_tokens<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        for (token, id) in self.inner.bpe().specials() {
+        for (token, id) in self.inner.model().specials() {
             dict.set_item(token, id)?;
         }
         Ok(dict)
@@ -234,15 +272,16 @@ impl PyTokenizer {
     /// tiktoken's `mergeable_ranks`: `{token bytes: rank}`.
     fn mergeable_ranks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        for (bytes, rank) in io::tiktoken::mergeable_ranks(&self.inner) {
+        let ranks = io::tiktoken::mergeable_ranks(&self.inner).map_err(CoreError)?;
+        for (bytes, rank) in ranks {
             dict.set_item(PyBytes::new(py, &bytes), rank)?;
         }
         Ok(dict)
     }
 
     /// The `.tiktoken` rank file text.
-    fn to_rank_file(&self) -> String {
-        io::tiktoken::to_rank_file(&self.inner)
+    fn to_rank_file(&self) -> CoreResult<String> {
+        Ok(io::tiktoken::to_rank_file(&self.inner)?)
     }
 
     fn __eq__(&self, other: &PyTokenizer) -> bool {

@@ -1,8 +1,8 @@
 //! Training entry points.
 
 use fasttok::{
-    BpeTrainer, MergeConstraints, Model, Progress, SuperBpeTrainer, TieBreak, Tokenizer,
-    TrainingInfo,
+    BpeTrainer, LibTrainer, MergeConstraints, Model, Progress, SuperBpeTrainer, TieBreak,
+    Tokenizer, TrainingInfo, Units,
 };
 use pyo3::prelude::*;
 
@@ -135,7 +135,10 @@ pub fn train_superbpe(
     let pool = thread_pool(num_threads)?;
     let monitor = Progress::new();
     let sequences = &sequences.inner;
-    let base = base.map(|base| base.inner().bpe());
+    let base = base
+        .map(|base| base.inner().require_bpe("SuperBPE's stage 2"))
+        .transpose()
+        .map_err(CoreError)?;
     let (model, report) = run_detached(py, &monitor, progress, |monitor| match base {
         Some(base) => trainer.extend(base, sequences, &stage2.inner, &pool, monitor),
         None => trainer.train(sequences, &stage1.inner, &stage2.inner, &pool, monitor),
@@ -153,6 +156,66 @@ pub fn train_superbpe(
     Ok(PyTokenizer::from(Tokenizer::new(
         Model::Bpe(model),
         stage2.inner.clone(),
+        info,
+    )))
+}
+
+/// Learn a LiB lexicon from `sentences` (read in order), each split by `pretokenizer`.
+#[pyfunction]
+#[pyo3(signature = (sentences, pretokenizer, *, units = "chars", in_rate = 0.25, out_rate = 1e-4,
+                    life = 10, update_rate = 0.1, max_unit_length = None, inspect_context = true,
+                    sentences_per_step = 500, steps = 100, seed = 0, vocab_size = None,
+                    special_tokens = Vec::new(), progress = false, parameters = "{}"))]
+#[allow(clippy::too_many_arguments)]
+pub fn train_lib(
+    py: Python<'_>,
+    sentences: Vec<String>,
+    pretokenizer: &PyPretokenizer,
+    units: &str,
+    in_rate: f64,
+    out_rate: f64,
+    life: u32,
+    update_rate: f64,
+    max_unit_length: Option<usize>,
+    inspect_context: bool,
+    sentences_per_step: usize,
+    steps: usize,
+    seed: u64,
+    vocab_size: Option<usize>,
+    special_tokens: Vec<String>,
+    progress: bool,
+    parameters: &str,
+) -> PyResult<PyTokenizer> {
+    let trainer = LibTrainer {
+        units: choice(
+            "units",
+            units,
+            &[("chars", Units::Chars), ("bytes", Units::Bytes)],
+        )?,
+        in_rate,
+        out_rate,
+        life,
+        update_rate,
+        max_unit_length,
+        inspect_context,
+        sentences_per_step,
+        steps,
+        seed,
+        vocab_size,
+        special_tokens,
+    };
+    let parameters = parameters_object(parameters)?;
+    let monitor = Progress::new();
+    let model = run_detached(py, &monitor, progress, |monitor| {
+        trainer.train(&sentences, &pretokenizer.inner, monitor)
+    })?;
+    let info = TrainingInfo {
+        algorithm: "lib".into(),
+        parameters,
+    };
+    Ok(PyTokenizer::from(Tokenizer::new(
+        Model::Lib(model),
+        pretokenizer.inner.clone(),
         info,
     )))
 }

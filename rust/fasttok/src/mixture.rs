@@ -21,21 +21,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::bpe::trainer::{MergeEngine, PairChanges};
 use crate::count::WordCounts;
+use crate::model::Units;
 use crate::progress::{Phase, Progress};
 use crate::{Error, Result, TieBreak};
 
 /// Scale of the LP's counts: occurrences per million initial pairs of the sample.
 pub const SCALE: f64 = 1e6;
-
-/// The base units a merge list starts from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Units {
-    /// Bytes (byte-level BPE: GPT-2, tiktoken, fasttok).
-    Bytes,
-    /// Characters, each its UTF-8 bytes (character-level BPE, e.g. SentencePiece's);
-    /// bytes that are not valid UTF-8 stay single units.
-    Chars,
-}
 
 /// A merge list prepared for replay: one token table for all categories, so that a pair
 /// has the same ids in every transcript.

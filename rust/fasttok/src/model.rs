@@ -6,8 +6,20 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::bpe::BpeModel;
+use crate::lib_model::LibModel;
 use crate::pretokenize::Pretokenizer;
 use crate::{Error, Result};
+
+/// The base units a vocabulary is built from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Units {
+    /// Bytes (byte-level BPE: GPT-2, tiktoken, fasttok).
+    Bytes,
+    /// Characters, each its UTF-8 bytes (character-level BPE, e.g. SentencePiece's;
+    /// LiB); a merge list's bytes that are not valid UTF-8 stay single units.
+    Chars,
+}
 
 /// The segmentation model of a tokenizer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +27,34 @@ use crate::{Error, Result};
 pub enum Model {
     /// Byte-level BPE with ordered merges.
     Bpe(BpeModel),
+    /// A LiB lexicon with ids in rank order.
+    Lib(LibModel),
+}
+
+impl Model {
+    /// Token bytes by id, special tokens included.
+    pub fn vocab(&self) -> &[Vec<u8>] {
+        match self {
+            Model::Bpe(bpe) => bpe.vocab(),
+            Model::Lib(lib) => lib.vocab(),
+        }
+    }
+
+    /// Special tokens and their ids.
+    pub fn specials(&self) -> &[(String, u32)] {
+        match self {
+            Model::Bpe(bpe) => bpe.specials(),
+            Model::Lib(lib) => lib.specials(),
+        }
+    }
+
+    /// The bytes of `ids`, concatenated.
+    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        match self {
+            Model::Bpe(bpe) => bpe.decode_bytes(ids),
+            Model::Lib(lib) => lib.decode_bytes(ids),
+        }
+    }
 }
 
 /// What produced a tokenizer: kept in the `fasttok.json` sidecar.
@@ -49,11 +89,25 @@ impl Tokenizer {
         &self.model
     }
 
-    /// The BPE model (every model is BPE for now).
-    pub fn bpe(&self) -> &BpeModel {
+    /// The BPE model, if the tokenizer is BPE.
+    pub fn bpe(&self) -> Option<&BpeModel> {
         match &self.model {
-            Model::Bpe(bpe) => bpe,
+            Model::Bpe(bpe) => Some(bpe),
+            Model::Lib(_) => None,
         }
+    }
+
+    /// The BPE model, or an error naming `operation` as one that needs BPE.
+    pub fn require_bpe(&self, operation: &str) -> Result<&BpeModel> {
+        self.bpe().ok_or_else(|| {
+            Error::argument(
+                "tokenizer",
+                format!(
+                    "{operation} needs a BPE tokenizer, not {}",
+                    self.info.algorithm
+                ),
+            )
+        })
     }
 
     /// The pretokenizer.
@@ -68,7 +122,7 @@ impl Tokenizer {
 
     /// Number of tokens, special tokens included.
     pub fn vocab_size(&self) -> usize {
-        self.bpe().vocab_size()
+        self.model.vocab().len()
     }
 
     /// Token ids of `text` (special-token strings are encoded as ordinary text).
@@ -83,7 +137,7 @@ impl Tokenizer {
     /// added tokens; names that are not special tokens are ignored.
     pub fn encode_with_specials(&self, text: &str, allowed: &[&str]) -> Result<Vec<u32>> {
         let specials: Vec<&(String, u32)> = self
-            .bpe()
+            .model
             .specials()
             .iter()
             .filter(|(special, _)| allowed.contains(&special.as_str()))
@@ -114,7 +168,14 @@ impl Tokenizer {
         ids: &mut Vec<u32>,
         cache: &mut FxHashMap<&'t str, (usize, usize)>,
     ) -> Result<()> {
-        let bpe = self.bpe();
+        let bpe = match &self.model {
+            Model::Bpe(bpe) => bpe,
+            Model::Lib(lib) => {
+                return self
+                    .pretokenizer
+                    .split(text, |piece| lib.encode_piece(piece.as_bytes(), ids))
+            }
+        };
         self.pretokenizer.split(text, |piece| {
             if let Some(id) = bpe.single_token(piece.as_bytes()) {
                 ids.push(id);
@@ -144,7 +205,7 @@ impl Tokenizer {
 
     /// The bytes of `ids`, concatenated.
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
-        self.bpe().decode_bytes(ids)
+        self.model.decode_bytes(ids)
     }
 
     /// The text of `ids`; invalid UTF-8 (possible for arbitrary ids) becomes U+FFFD.
@@ -158,9 +219,13 @@ impl Tokenizer {
 
     /// Id of a token given its bytes (special tokens by their text).
     pub fn token_to_id(&self, token: &[u8]) -> Option<u32> {
-        let bpe = self.bpe();
-        bpe.token_id(token).or_else(|| {
-            bpe.specials()
+        let ordinary = match &self.model {
+            Model::Bpe(bpe) => bpe.token_id(token),
+            Model::Lib(lib) => lib.unit_id(token),
+        };
+        ordinary.or_else(|| {
+            self.model
+                .specials()
                 .iter()
                 .find(|(special, _)| special.as_bytes() == token)
                 .map(|(_, id)| *id)
@@ -169,6 +234,6 @@ impl Tokenizer {
 
     /// Bytes of the token `id`.
     pub fn id_to_token(&self, id: u32) -> Option<&[u8]> {
-        self.bpe().vocab().get(id as usize).map(Vec::as_slice)
+        self.model.vocab().get(id as usize).map(Vec::as_slice)
     }
 }

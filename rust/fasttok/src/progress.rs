@@ -23,6 +23,8 @@ pub enum Phase {
     /// Replaying a given merge list over category samples (mixture inference); units are
     /// merge steps.
     Transcribing = 4,
+    /// Reading articles (LiB); units are steps.
+    Reading = 5,
 }
 
 /// Counters and a cancel flag shared between a worker and its observer.
@@ -59,6 +61,7 @@ impl Progress {
             2 => Phase::Merging,
             3 => Phase::Replaying,
             4 => Phase::Transcribing,
+            5 => Phase::Reading,
             _ => Phase::Idle,
         };
         (

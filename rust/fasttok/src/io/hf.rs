@@ -1,4 +1,12 @@
-//! HF `tokenizer.json`: writing fasttok tokenizers, reading byte-level BPE ones.
+//! HF `tokenizer.json`: writing fasttok tokenizers, reading byte-level BPE ones and
+//! fasttok's LiB exports.
+//!
+//! A LiB lexicon is written as HF's `WordPiece` with an empty continuing-subword prefix,
+//! which is greedy longest match: HF has no two-path segmenter, so `tokenizers` encodes a
+//! LiB tokenizer greedily (fasttok reads the segmenter back from the sidecar). WordPiece
+//! has no byte fallback either: character-unit exports keep the `<0xNN>` tokens for
+//! decoding (HF's `ByteFallback` decoder), and a character never seen in training makes
+//! `tokenizers` raise (there is no unknown token).
 //!
 //! Tokens are stored as GPT-2 byte-level strings: each byte maps to one printable
 //! character (`bytes_to_unicode`), e.g. space → `Ġ`. The pretokenizer is written as
@@ -17,7 +25,8 @@ use serde_json::{json, Map, Value};
 
 use super::meta::Sidecar;
 use crate::bpe::BpeModel;
-use crate::model::{Model, Tokenizer, TrainingInfo};
+use crate::lib_model::{fallback_token, LibModel, Segmenter};
+use crate::model::{Model, Tokenizer, TrainingInfo, Units};
 use crate::pretokenize::{Pretokenizer, PretokenizerSpec};
 use crate::{Error, Result};
 
@@ -100,18 +109,69 @@ fn split_steps(pretokenizer: &Pretokenizer) -> Vec<Value> {
     steps
 }
 
-/// Serialize `tokenizer` as an HF `tokenizer.json`.
-pub fn to_json(tokenizer: &Tokenizer) -> String {
-    let Model::Bpe(bpe) = tokenizer.model();
-    let specials = bpe.specials();
+/// `ByteLevel` as the last pre-tokenizer step (after fasttok's own splitting).
+fn byte_level_step() -> Value {
+    json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false})
+}
+
+/// The `vocab` object of the ordinary tokens: `(string, id)`, specials left out.
+fn vocab_object(model: &Model, spell: impl Fn(usize, &[u8]) -> String) -> Map<String, Value> {
+    let specials = model.specials();
     let is_special = |id: usize| specials.iter().any(|(_, special)| *special as usize == id);
-    let vocab: Map<String, Value> = bpe
+    model
         .vocab()
         .iter()
         .enumerate()
         .filter(|(id, _)| !is_special(*id))
-        .map(|(id, bytes)| (bytes_to_string(bytes), json!(id)))
+        .map(|(id, bytes)| (spell(id, bytes), json!(id)))
+        .collect()
+}
+
+/// The byte-level string of a token, whatever its id.
+fn byte_level(_: usize, bytes: &[u8]) -> String {
+    bytes_to_string(bytes)
+}
+
+/// Serialize `tokenizer` as an HF `tokenizer.json`.
+pub fn to_json(tokenizer: &Tokenizer) -> String {
+    let steps = split_steps(tokenizer.pretokenizer());
+    let (pre_tokenizer, decoder, model) = match tokenizer.model() {
+        Model::Bpe(bpe) => (
+            steps.into_iter().chain([byte_level_step()]).collect(),
+            json!({"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true}),
+            bpe_json(bpe, tokenizer.model()),
+        ),
+        Model::Lib(lib) => lib_json(lib, tokenizer.model(), steps),
+    };
+    let added_tokens: Vec<Value> = tokenizer
+        .model()
+        .specials()
+        .iter()
+        .map(|(content, id)| {
+            json!({"id": id, "content": content, "single_word": false, "lstrip": false,
+                   "rstrip": false, "normalized": false, "special": true})
+        })
         .collect();
+    let pre_tokenizer = match pre_tokenizer {
+        steps if steps.is_empty() => Value::Null,
+        steps => json!({"type": "Sequence", "pretokenizers": steps}),
+    };
+    let document = json!({
+        "version": "1.0",
+        "truncation": null,
+        "padding": null,
+        "added_tokens": added_tokens,
+        "normalizer": null,
+        "pre_tokenizer": pre_tokenizer,
+        "post_processor": null,
+        "decoder": decoder,
+        "model": model,
+    });
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+/// HF's `BPE` model section.
+fn bpe_json(bpe: &BpeModel, model: &Model) -> Value {
     let merges: Vec<Value> = bpe
         .merges()
         .iter()
@@ -120,54 +180,82 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
             json!([token(left), token(right)])
         })
         .collect();
-    let added_tokens: Vec<Value> = specials
-        .iter()
-        .map(|(content, id)| {
-            json!({"id": id, "content": content, "single_word": false, "lstrip": false,
-                   "rstrip": false, "normalized": false, "special": true})
-        })
-        .collect();
-    let document = json!({
-        "version": "1.0",
-        "truncation": null,
-        "padding": null,
-        "added_tokens": added_tokens,
-        "normalizer": null,
-        "pre_tokenizer": {"type": "Sequence", "pretokenizers": split_steps(tokenizer.pretokenizer())
-            .into_iter()
-            .chain([json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true,
-                           "use_regex": false})])
-            .collect::<Vec<_>>()},
-        "post_processor": null,
-        "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
-        "model": {
-            "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
-            "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false,
-            "ignore_merges": bpe.whole_piece_lookup(), "vocab": vocab, "merges": merges
-        }
-    });
-    serde_json::to_string_pretty(&document).unwrap_or_default()
+    json!({
+        "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
+        "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false,
+        "ignore_merges": bpe.whole_piece_lookup(),
+        "vocab": vocab_object(model, byte_level), "merges": merges
+    })
 }
 
-/// Parse a BPE `tokenizer.json`; `what` names the file in errors. A sidecar, if given,
-/// supplies the pretokenizer by name and the training metadata.
+/// HF's unknown token for `WordPiece`, which LiB exports never define (see the module
+/// docs).
+const UNKNOWN_TOKEN: &str = "<unk>";
+
+/// Longest piece HF's `WordPiece` segments (longer ones become its unknown token).
+const WORDPIECE_MAX_CHARS: u64 = 1 << 30;
+
+/// Pre-tokenizer steps, decoder and `WordPiece` model section of a LiB lexicon.
+fn lib_json(lib: &LibModel, model: &Model, mut steps: Vec<Value>) -> (Vec<Value>, Value, Value) {
+    let (decoder, vocab) = match lib.unit_kind() {
+        Units::Bytes => {
+            steps.push(byte_level_step());
+            (
+                json!({"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true}),
+                vocab_object(model, byte_level),
+            )
+        }
+        Units::Chars => {
+            let unit_count = lib.unit_count();
+            let spell = |id: usize, bytes: &[u8]| match id {
+                _ if id < unit_count => String::from_utf8_lossy(bytes).into_owned(),
+                _ => fallback_token(bytes[0]),
+            };
+            (
+                json!({"type": "Sequence", "decoders": [{"type": "ByteFallback"}, {"type": "Fuse"}]}),
+                vocab_object(model, spell),
+            )
+        }
+    };
+    let section = json!({
+        "type": "WordPiece", "unk_token": UNKNOWN_TOKEN, "continuing_subword_prefix": "",
+        "max_input_chars_per_word": WORDPIECE_MAX_CHARS, "vocab": vocab
+    });
+    (steps, decoder, section)
+}
+
+/// Parse a byte-level BPE `tokenizer.json`, or a LiB one written by fasttok (`WordPiece`);
+/// `what` names the file in errors. A sidecar, if given, supplies the pretokenizer by
+/// name, the segmenter and the training metadata.
 pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tokenizer> {
     let bad = |message: String| Error::format(what, message);
     let document: Value = serde_json::from_str(json).map_err(|err| bad(err.to_string()))?;
     let model = document
         .get("model")
         .ok_or_else(|| bad("no \"model\"".into()))?;
-    match model.get("type").and_then(Value::as_str) {
-        Some("BPE") => {}
-        other => {
-            return Err(bad(format!(
-                "model type {other:?} is not supported (only BPE)"
-            )))
-        }
+    let kind = model.get("type").and_then(Value::as_str);
+    if !matches!(kind, Some("BPE" | "WordPiece")) {
+        return Err(bad(format!(
+            "model type {kind:?} is not supported (only BPE, and WordPiece from fasttok's LiB)"
+        )));
     }
     if !document.get("normalizer").is_none_or(Value::is_null) {
         return Err(bad("normalizers are not supported".into()));
     }
+    let split = pretokenizer_spec(document.get("pre_tokenizer")).map_err(bad)?;
+    let byte_level = split.byte_level;
+    if kind == Some("BPE") && !byte_level {
+        return Err(bad(
+            "only byte-level BPE is supported (no ByteLevel pre-tokenizer)".into(),
+        ));
+    }
+    let spell = |token: &str| {
+        if byte_level {
+            string_to_bytes(token).ok_or_else(|| bad(format!("token {token:?} is not byte-level")))
+        } else {
+            Ok(token.as_bytes().to_vec())
+        }
+    };
 
     let mut tokens: Vec<Option<Vec<u8>>> = Vec::new();
     let mut place = |id: u64, bytes: Vec<u8>| -> Result<()> {
@@ -210,16 +298,80 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
         {
             continue;
         }
-        let bytes = string_to_bytes(token)
-            .ok_or_else(|| bad(format!("token {token:?} is not byte-level")))?;
-        place(id, bytes)?;
+        place(id, spell(token)?)?;
     }
     let vocab: Vec<Vec<u8>> = tokens
         .into_iter()
         .enumerate()
         .map(|(id, token)| token.ok_or_else(|| bad(format!("no token has id {id}"))))
         .collect::<Result<_>>()?;
+    let ((spec, lines), segmenter, info) = match sidecar {
+        Some(sidecar) => (
+            (sidecar.pretokenizer, sidecar.lines),
+            sidecar.segmenter,
+            sidecar.info,
+        ),
+        None => (
+            (split.spec, split.lines),
+            None,
+            TrainingInfo {
+                algorithm: "imported".into(),
+                parameters: Value::Null,
+            },
+        ),
+    };
+    let pretokenizer = Pretokenizer::new(spec)?.with_lines(lines);
+    let model = if kind == Some("BPE") {
+        Model::Bpe(bpe_from_json(model, vocab, &ids_by_string, specials, what)?)
+    } else {
+        // Without a sidecar the tokenizer segments as HF does: greedily.
+        let segmenter = segmenter.unwrap_or(Segmenter::Greedy);
+        Model::Lib(lib_from_json(vocab, byte_level, &specials, what)?.with_segmenter(segmenter))
+    };
+    Ok(Tokenizer::new(model, pretokenizer, info))
+}
 
+/// A LiB model from the tokens of a fasttok `WordPiece` export.
+fn lib_from_json(
+    vocab: Vec<Vec<u8>>,
+    byte_level: bool,
+    specials: &[(String, u32)],
+    what: &str,
+) -> Result<LibModel> {
+    let bad = |message: String| Error::format(what, message);
+    let ordinary = vocab.len() - specials.len();
+    if specials
+        .iter()
+        .enumerate()
+        .any(|(index, (_, id))| *id as usize != ordinary + index)
+    {
+        return Err(bad("special tokens must follow the lexicon".into()));
+    }
+    let (units, unit_count) = if byte_level {
+        (Units::Bytes, ordinary)
+    } else {
+        let fallback = (0..=255u8).map(|byte| fallback_token(byte).into_bytes());
+        let unit_count = ordinary
+            .checked_sub(256)
+            .filter(|&count| vocab[count..ordinary].iter().cloned().eq(fallback))
+            .ok_or_else(|| {
+                bad("not a fasttok LiB export: no <0x00>…<0xFF> tokens after the units".into())
+            })?;
+        (Units::Chars, unit_count)
+    };
+    let names: Vec<String> = specials.iter().map(|(name, _)| name.clone()).collect();
+    LibModel::new(vocab[..unit_count].to_vec(), units, &names).map_err(|err| bad(err.to_string()))
+}
+
+/// A BPE model from its `tokenizer.json` section and tokens.
+fn bpe_from_json(
+    model: &Value,
+    vocab: Vec<Vec<u8>>,
+    ids_by_string: &std::collections::HashMap<&str, u32>,
+    specials: Vec<(String, u32)>,
+    what: &str,
+) -> Result<BpeModel> {
+    let bad = |message: String| Error::format(what, message);
     let mut merges = Vec::new();
     for (rank, merge) in model
         .get("merges")
@@ -251,94 +403,104 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
         .get("ignore_merges")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let bpe = BpeModel::from_merges(vocab, &merges, specials, whole_piece_lookup, what)?;
-
-    let ((spec, lines), info) = match sidecar {
-        Some(sidecar) => ((sidecar.pretokenizer, sidecar.lines), sidecar.info),
-        None => (
-            pretokenizer_spec(document.get("pre_tokenizer")).map_err(bad)?,
-            TrainingInfo {
-                algorithm: "imported".into(),
-                parameters: Value::Null,
-            },
-        ),
-    };
-    let pretokenizer = Pretokenizer::new(spec)?.with_lines(lines);
-    Ok(Tokenizer::new(Model::Bpe(bpe), pretokenizer, info))
+    BpeModel::from_merges(vocab, &merges, specials, whole_piece_lookup, what)
 }
 
-/// The pretokenizer of an HF `pre_tokenizer` section, and whether it cuts lines first,
-/// if fasttok can reproduce it.
-fn pretokenizer_spec(
-    section: Option<&Value>,
-) -> std::result::Result<(PretokenizerSpec, bool), String> {
-    let section = section.filter(|s| !s.is_null()).ok_or("no pre_tokenizer")?;
+/// What fasttok reads from an HF `pre_tokenizer` section.
+struct SplitSpec {
+    spec: PretokenizerSpec,
+    /// Texts are cut after each newline first.
+    lines: bool,
+    /// The last step is `ByteLevel` (tokens are byte-level strings).
+    byte_level: bool,
+}
+
+/// The pretokenizer of an HF `pre_tokenizer` section, if fasttok can reproduce it:
+/// `Sequence[Split("\n", MergedWithPrevious)?, Digits?, Split(Regex, Isolated)?,
+/// ByteLevel(use_regex=false)?]`, a lone `ByteLevel`, or none.
+fn pretokenizer_spec(section: Option<&Value>) -> std::result::Result<SplitSpec, String> {
     fn kind(step: &Value) -> &str {
         step.get("type").and_then(Value::as_str).unwrap_or_default()
     }
     let flag = |value: &Value, key: &str| value.get(key).and_then(Value::as_bool);
-    match kind(section) {
+    let whole = |byte_level| SplitSpec {
+        spec: PretokenizerSpec::Whole,
+        lines: false,
+        byte_level,
+    };
+    let Some(section) = section.filter(|s| !s.is_null()) else {
+        return Ok(whole(false));
+    };
+    let unsupported = "only Sequence[Split(\"\\n\", MergedWithPrevious)?, Digits?, \
+                       Split(Regex, Isolated)?, ByteLevel(use_regex=false)?] is supported";
+    let mut steps: &[Value] = match kind(section) {
         "ByteLevel" => {
             if flag(section, "add_prefix_space") == Some(true) {
                 return Err("ByteLevel(add_prefix_space=true) is not supported".into());
             }
             if flag(section, "use_regex") == Some(false) {
-                return Ok((PretokenizerSpec::Whole, false));
+                return Ok(whole(true));
             }
-            Ok((PretokenizerSpec::Gpt2, false))
+            return Ok(SplitSpec {
+                spec: PretokenizerSpec::Gpt2,
+                lines: false,
+                byte_level: true,
+            });
         }
-        "Sequence" => {
-            let steps = section
-                .get("pretokenizers")
-                .and_then(Value::as_array)
-                .ok_or("Sequence without pretokenizers")?;
-            let unsupported = "only Sequence[Split(\"\\n\", MergedWithPrevious)?, Digits?, \
-                               Split(Regex, Isolated)?, ByteLevel(use_regex=false)] is supported";
-            let (mut steps, byte_level) = match steps.as_slice() {
-                [single] => return pretokenizer_spec(Some(single)),
-                [steps @ .., last] if kind(last) == "ByteLevel" => (steps, last),
-                _ => return Err(unsupported.into()),
-            };
-            if flag(byte_level, "use_regex") != Some(false)
-                || flag(byte_level, "add_prefix_space") == Some(true)
-            {
-                return Err(unsupported.into());
-            }
-            let lines = matches!(steps.first(), Some(step) if kind(step) == "Split"
-                && step.pointer("/pattern/String").and_then(Value::as_str) == Some("\n")
-                && step.get("behavior").and_then(Value::as_str) == Some("MergedWithPrevious")
-                && flag(step, "invert") != Some(true));
-            if lines {
-                steps = &steps[1..];
-            }
-            let digits = matches!(steps.first(), Some(step) if kind(step) == "Digits"
-                && flag(step, "individual_digits") != Some(true));
-            if digits {
-                steps = &steps[1..];
-            }
-            let spec = match steps {
-                [] if !digits => PretokenizerSpec::Whole,
-                [split] if kind(split) == "Split" => {
-                    let pattern = split
-                        .pointer("/pattern/Regex")
-                        .and_then(Value::as_str)
-                        .ok_or("Split without a Regex pattern")?;
-                    if split.get("behavior").and_then(Value::as_str) != Some("Isolated")
-                        || flag(split, "invert") == Some(true)
-                    {
-                        return Err(
-                            "only Split(behavior=\"Isolated\", invert=false) is supported".into(),
-                        );
-                    }
-                    named_or_custom(pattern, digits)
-                        .ok_or("Digits before a Split is supported for SuperBPE's specs only")?
-                }
-                _ => return Err(unsupported.into()),
-            };
-            Ok((spec, lines))
+        "Sequence" => section
+            .get("pretokenizers")
+            .and_then(Value::as_array)
+            .ok_or("Sequence without pretokenizers")?,
+        "Split" => std::slice::from_ref(section),
+        other => return Err(format!("pre_tokenizer {other:?} is not supported")),
+    };
+    if let [single] = steps {
+        if kind(single) == "ByteLevel" {
+            return pretokenizer_spec(Some(single));
         }
-        other => Err(format!("pre_tokenizer {other:?} is not supported")),
     }
+    let byte_level = matches!(steps.last(), Some(last) if kind(last) == "ByteLevel");
+    if byte_level {
+        let last = &steps[steps.len() - 1];
+        if flag(last, "use_regex") != Some(false) || flag(last, "add_prefix_space") == Some(true) {
+            return Err(unsupported.into());
+        }
+        steps = &steps[..steps.len() - 1];
+    }
+    let lines = matches!(steps.first(), Some(step) if kind(step) == "Split"
+        && step.pointer("/pattern/String").and_then(Value::as_str) == Some("\n")
+        && step.get("behavior").and_then(Value::as_str) == Some("MergedWithPrevious")
+        && flag(step, "invert") != Some(true));
+    if lines {
+        steps = &steps[1..];
+    }
+    let digits = matches!(steps.first(), Some(step) if kind(step) == "Digits"
+        && flag(step, "individual_digits") != Some(true));
+    if digits {
+        steps = &steps[1..];
+    }
+    let spec = match steps {
+        [] if !digits => PretokenizerSpec::Whole,
+        [split] if kind(split) == "Split" => {
+            let pattern = split
+                .pointer("/pattern/Regex")
+                .and_then(Value::as_str)
+                .ok_or("Split without a Regex pattern")?;
+            if split.get("behavior").and_then(Value::as_str) != Some("Isolated")
+                || flag(split, "invert") == Some(true)
+            {
+                return Err("only Split(behavior=\"Isolated\", invert=false) is supported".into());
+            }
+            named_or_custom(pattern, digits)
+                .ok_or("Digits before a Split is supported for SuperBPE's specs only")?
+        }
+        _ => return Err(unsupported.into()),
+    };
+    Ok(SplitSpec {
+        spec,
+        lines,
+        byte_level,
+    })
 }
 
 /// The named spec whose `Split` pattern is `pattern` (after HF's `Digits` when `digits`),

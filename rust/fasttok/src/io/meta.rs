@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Tokenizer, TrainingInfo};
+use crate::lib_model::Segmenter;
+use crate::model::{Model, Tokenizer, TrainingInfo};
 use crate::pretokenize::PretokenizerSpec;
 use crate::{Error, Result};
 
@@ -24,6 +25,9 @@ pub struct Sidecar {
     /// Whether the pretokenizer cuts texts after each `\n` first.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub lines: bool,
+    /// How a LiB tokenizer segments (`tokenizer.json` can only say "greedy").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segmenter: Option<Segmenter>,
     /// Algorithm and parameters.
     #[serde(flatten)]
     pub info: TrainingInfo,
@@ -36,6 +40,10 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
         fasttok_version: env!("CARGO_PKG_VERSION").to_owned(),
         pretokenizer: tokenizer.pretokenizer().spec().clone(),
         lines: tokenizer.pretokenizer().lines(),
+        segmenter: match tokenizer.model() {
+            Model::Lib(lib) => Some(lib.segmenter()),
+            Model::Bpe(_) => None,
+        },
         info: tokenizer.info().clone(),
     };
     serde_json::to_string_pretty(&sidecar).unwrap_or_default()

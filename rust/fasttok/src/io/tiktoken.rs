@@ -10,23 +10,24 @@ use crate::{Error, Result};
 
 /// `(token bytes, rank)` of every ordinary token, in id order: tiktoken's
 /// `mergeable_ranks`. Ranks are fasttok ids, so tiktoken and fasttok give the same ids.
-pub fn mergeable_ranks(tokenizer: &Tokenizer) -> Vec<(Vec<u8>, u32)> {
-    let bpe = tokenizer.bpe();
+pub fn mergeable_ranks(tokenizer: &Tokenizer) -> Result<Vec<(Vec<u8>, u32)>> {
+    let bpe = tokenizer.require_bpe("a tiktoken export")?;
     let is_special = |id: u32| bpe.specials().iter().any(|(_, special)| *special == id);
-    bpe.vocab()
+    Ok(bpe
+        .vocab()
         .iter()
         .enumerate()
         .filter(|&(id, _)| !is_special(id as u32))
         .map(|(id, bytes)| (bytes.clone(), id as u32))
-        .collect()
+        .collect())
 }
 
 /// The `.tiktoken` rank file of `tokenizer` (tiktoken's `load_tiktoken_bpe` reads it).
-pub fn to_rank_file(tokenizer: &Tokenizer) -> String {
-    mergeable_ranks(tokenizer)
+pub fn to_rank_file(tokenizer: &Tokenizer) -> Result<String> {
+    Ok(mergeable_ranks(tokenizer)?
         .iter()
         .map(|(bytes, rank)| format!("{} {rank}\n", STANDARD.encode(bytes)))
-        .collect()
+        .collect())
 }
 
 /// Parse a `.tiktoken` rank file into a BPE model whose ids are the ranks; `what` names
@@ -135,7 +136,7 @@ mod tests {
             pretokenizer,
             TrainingInfo::default(),
         );
-        let loaded = from_rank_file(&to_rank_file(&tokenizer), "test").unwrap();
+        let loaded = from_rank_file(&to_rank_file(&tokenizer).unwrap(), "test").unwrap();
         assert_eq!(loaded.merges(), bpe.merges());
         assert_eq!(loaded.vocab(), bpe.vocab());
     }

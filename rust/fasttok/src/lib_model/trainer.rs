@@ -1,0 +1,607 @@
+//! The LiB trainer: read articles, memorize, evaluate counterfactually, re-rank, forget.
+//!
+//! The semantics are those of the authors' 2023 reference (`ray306/The-Less-is-Better-Model`),
+//! with three documented changes: single symbols (characters or bytes) are atoms that are
+//! never deleted (a forgotten atom would make text unencodable; the reference re-learns
+//! it on sight), a counterfactual test still open at the end of a piece is dropped as in
+//! the reference, and `vocab_size` can cap admission.
+
+use rand_core::RngCore;
+use rand_pcg::Pcg64Mcg;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::ranks::RankTree;
+use super::segment::{alternative_is_better, extend_to, symbol_len, Chunk, RankedUnits};
+use super::trie::{PrefixMatch, UnitTrie};
+use super::LibModel;
+use crate::model::Units;
+use crate::pretokenize::Pretokenizer;
+use crate::progress::{Phase, Progress};
+use crate::{Error, Result};
+
+/// LiB's hyperparameters (defaults: the 2023 reference).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LibTrainer {
+    /// Characters (byte fallback for unseen ones) or bytes.
+    pub units: Units,
+    /// α: probability of memorizing the previous chunk + the current one.
+    pub in_rate: f64,
+    /// ω: fraction of the lexicon's tail put on probation after each article.
+    pub out_rate: f64,
+    /// τ0: probation life, in articles.
+    pub life: u32,
+    /// Δ: re-rank rate; a reward or punishment moves a unit of rank r by ⌊rΔ⌋ + 1.
+    pub update_rate: f64,
+    /// Longest unit memorized, in symbols (`None`: unbounded).
+    pub max_unit_length: Option<usize>,
+    /// Release a unit from probation only when it recurs in a different context.
+    pub inspect_context: bool,
+    /// Sentences (lines) per article; one article is read per step.
+    pub sentences_per_step: usize,
+    /// Articles to read; the corpus is read in order and from the start again when done.
+    pub steps: usize,
+    /// Seed of the admission sampler.
+    pub seed: u64,
+    /// Exact vocabulary size (units + byte fallback + specials), or `None` for the
+    /// size LiB settles at.
+    pub vocab_size: Option<usize>,
+    /// Special tokens, appended after the learned ones.
+    pub special_tokens: Vec<String>,
+}
+
+impl Default for LibTrainer {
+    fn default() -> Self {
+        Self {
+            units: Units::Chars,
+            in_rate: 0.25,
+            out_rate: 1e-4,
+            life: 10,
+            update_rate: 0.1,
+            max_unit_length: None,
+            inspect_context: true,
+            sentences_per_step: 500,
+            steps: 100,
+            seed: 0,
+            vocab_size: None,
+            special_tokens: Vec::new(),
+        }
+    }
+}
+
+/// The admission sampler: PCG-64 MCG seeded with `seed`, uniform doubles from the top
+/// 53 bits, so that a reference implementation can replay the stream exactly.
+struct Sampler(Pcg64Mcg);
+
+impl Sampler {
+    fn new(seed: u64) -> Self {
+        Self(Pcg64Mcg::new(
+            (u128::from(seed) << 64) | 0xcafe_f00d_d15e_a5e5,
+        ))
+    }
+
+    fn uniform(&mut self) -> f64 {
+        (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Unit {
+    bytes: Box<[u8]>,
+    symbols: usize,
+}
+
+/// The lexicon being learned: units by id, a trie, and their rank order.
+struct Lexicon {
+    units: Units,
+    slots: Vec<Option<Unit>>,
+    free: Vec<u32>,
+    trie: UnitTrie,
+    order: RankTree,
+}
+
+impl RankedUnits for Lexicon {
+    fn prefixes(&self, text: &[u8], at: usize) -> PrefixMatch {
+        self.trie.prefixes(text, at, usize::MAX)
+    }
+
+    fn rank(&self, unit: u32) -> usize {
+        self.order.rank(unit)
+    }
+
+    fn units(&self) -> Units {
+        self.units
+    }
+}
+
+impl Lexicon {
+    fn new(units: Units) -> Self {
+        Self {
+            units,
+            slots: Vec::new(),
+            free: Vec::new(),
+            trie: UnitTrie::new(),
+            order: RankTree::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn unit(&self, id: u32) -> &Unit {
+        self.slots[id as usize]
+            .as_ref()
+            .expect("ids in use refer to live units")
+    }
+
+    fn is_live(&self, id: u32) -> bool {
+        self.slots
+            .get(id as usize)
+            .is_some_and(|slot| slot.is_some())
+    }
+
+    fn is_atom(&self, id: u32) -> bool {
+        self.unit(id).symbols == 1
+    }
+
+    fn symbols(&self, bytes: &[u8]) -> usize {
+        match self.units {
+            Units::Bytes => bytes.len(),
+            Units::Chars => bytes.iter().filter(|&&b| (b as i8) >= -0x40).count(),
+        }
+    }
+
+    /// Append a new unit at the tail.
+    fn push(&mut self, bytes: &[u8]) -> u32 {
+        let unit = Unit {
+            bytes: bytes.into(),
+            symbols: self.symbols(bytes),
+        };
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.slots[id as usize] = Some(unit);
+                id
+            }
+            None => {
+                self.slots.push(Some(unit));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.trie.insert(bytes, id);
+        self.order.push(id);
+        id
+    }
+
+    fn delete(&mut self, id: u32) {
+        if let Some(unit) = self.slots[id as usize].take() {
+            self.trie.remove(&unit.bytes);
+            self.order.remove(id);
+            self.free.push(id);
+        }
+    }
+
+    /// The chunk the greedy reader takes at `at`: the longest unit or the single symbol
+    /// (empty at the end).
+    fn forced_match<'t>(&self, text: &'t [u8], at: usize) -> &'t [u8] {
+        if at >= text.len() {
+            return &[];
+        }
+        let len = match self.trie.prefixes(text, at, usize::MAX).longest {
+            Some((_, len)) => len,
+            None => symbol_len(self.units, text, at),
+        };
+        &text[at..at + len]
+    }
+}
+
+/// A unit on probation: articles left, and the context it was memorized in.
+struct Probation {
+    life: u32,
+    context: Option<(Box<[u8]>, Box<[u8]>)>,
+}
+
+/// An open counterfactual test of `unit` (the longest match) against a shorter start.
+struct Pending {
+    unit: u32,
+    alternative_end: usize,
+    default: Vec<Chunk>,
+    alternative: Vec<Chunk>,
+}
+
+/// Training state.
+struct Learner<'a> {
+    options: &'a LibTrainer,
+    lexicon: Lexicon,
+    probation: FxHashMap<u32, Probation>,
+    /// `(unit, -1 reward | +1 punishment)` in the order they were earned.
+    rewards: Vec<(u32, i8)>,
+    sampler: Sampler,
+    /// Units beyond which only atoms are admitted.
+    admission_cap: usize,
+}
+
+impl Learner<'_> {
+    /// Memorize `bytes` at the tail (on probation with `context`) unless it is known, too
+    /// long or over the cap; the new unit's id.
+    fn memorize(&mut self, bytes: &[u8], context: (&[u8], &[u8])) -> Option<u32> {
+        if bytes.is_empty() || self.lexicon.trie.get(bytes).is_some() {
+            return None;
+        }
+        let symbols = self.lexicon.symbols(bytes);
+        if self
+            .options
+            .max_unit_length
+            .is_some_and(|max| symbols > max)
+            || (symbols > 1 && self.lexicon.len() >= self.admission_cap)
+        {
+            return None;
+        }
+        Some(self.admit(bytes, context))
+    }
+
+    /// Append `bytes` at the tail, on probation with `context`.
+    fn admit(&mut self, bytes: &[u8], context: (&[u8], &[u8])) -> u32 {
+        let id = self.lexicon.push(bytes);
+        self.probation.insert(
+            id,
+            Probation {
+                life: self.options.life,
+                context: Some((context.0.into(), context.1.into())),
+            },
+        );
+        id
+    }
+
+    /// Decide the open tests whose alternative path reaches `at` (the default path's end).
+    fn evaluate(&mut self, pending: &mut Vec<Pending>, text: &[u8], at: usize) {
+        let mut index = 0;
+        while index < pending.len() {
+            let test = &mut pending[index];
+            test.alternative_end = extend_to(
+                &self.lexicon,
+                text,
+                &mut test.alternative,
+                test.alternative_end,
+                at,
+            );
+            if test.alternative_end != at {
+                index += 1;
+                continue;
+            }
+            let test = pending.remove(index);
+            if alternative_is_better(&self.lexicon, &test.default, &test.alternative) {
+                if let Some(winner) = test.alternative[0].unit {
+                    self.rewards.push((winner, -1));
+                }
+                self.rewards.push((test.unit, 1));
+            } else {
+                self.rewards.push((test.unit, -1));
+            }
+        }
+    }
+
+    /// A unit on probation met again: release it if its context varies, or memorize its
+    /// extension by the context that stayed the same.
+    fn inspect(
+        &mut self,
+        unit: u32,
+        text: &[u8],
+        chunk: (usize, usize),
+        last: (usize, usize),
+        before_last: (usize, usize),
+    ) {
+        let recorded = match self.probation.get(&unit) {
+            Some(Probation {
+                context: Some(context),
+                ..
+            }) if self.options.inspect_context => context.clone(),
+            Some(_) => {
+                self.probation.remove(&unit);
+                return;
+            }
+            None => return,
+        };
+        let (old_last, old_next) = (&*recorded.0, &*recorded.1);
+        let last_text = &text[last.0..last.1];
+        let next = self.lexicon.forced_match(text, chunk.1);
+        if old_last.is_empty() && old_next.is_empty() && last_text.is_empty() && next.is_empty() {
+            return;
+        }
+        let mut extended = false;
+        if (!old_last.is_empty() && last_text.ends_with(old_last))
+            || (!last_text.is_empty() && old_last.ends_with(last_text))
+        {
+            self.memorize(
+                &text[last.0..chunk.1],
+                (&text[before_last.0..before_last.1], next),
+            );
+            extended = true;
+        }
+        if (!old_next.is_empty() && next.starts_with(old_next))
+            || (!next.is_empty() && old_next.starts_with(next))
+        {
+            let after_next = self.lexicon.forced_match(text, chunk.1 + next.len());
+            self.memorize(
+                &text[chunk.0..chunk.1 + next.len()],
+                (last_text, after_next),
+            );
+            extended = true;
+        }
+        if !extended {
+            self.rewards.push((unit, -1));
+            self.probation.remove(&unit);
+        }
+    }
+
+    /// Read one piece: segment it greedily, memorizing and testing as it goes.
+    fn read(&mut self, text: &[u8]) {
+        let mut chunks: Vec<(usize, usize)> = Vec::new();
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            self.evaluate(&mut pending, text, at);
+            let found = self.lexicon.prefixes(text, at);
+            let empty = (at, at);
+            let last = chunks.last().copied().unwrap_or(empty);
+            let before_last = chunks
+                .len()
+                .checked_sub(2)
+                .map_or(empty, |index| chunks[index]);
+            let (unit, end) = match found.longest {
+                Some((unit, len)) => {
+                    let chunk = (at, at + len);
+                    self.inspect(unit, text, chunk, last, before_last);
+                    (unit, chunk.1)
+                }
+                None => {
+                    let end = at + symbol_len(self.lexicon.units, text, at);
+                    let next = self.lexicon.forced_match(text, end);
+                    // An unknown symbol is an atom: always admitted.
+                    (
+                        self.admit(&text[at..end], (&text[last.0..last.1], next)),
+                        end,
+                    )
+                }
+            };
+            for test in &mut pending {
+                test.default.push(Chunk {
+                    unit: Some(unit),
+                    end,
+                });
+            }
+            if found.longest.is_some() {
+                if let Some((shorter, shorter_len)) = found
+                    .shorter
+                    .filter(|_| self.lexicon.unit(unit).symbols > 1)
+                {
+                    let test = Pending {
+                        unit,
+                        alternative_end: at + shorter_len,
+                        default: vec![Chunk {
+                            unit: Some(unit),
+                            end,
+                        }],
+                        alternative: vec![Chunk {
+                            unit: Some(shorter),
+                            end: at + shorter_len,
+                        }],
+                    };
+                    match pending.iter_mut().find(|open| open.unit == unit) {
+                        Some(open) => *open = test,
+                        None => pending.push(test),
+                    }
+                }
+                if self.sampler.uniform() < self.options.in_rate {
+                    let next = self.lexicon.forced_match(text, end);
+                    self.memorize(
+                        &text[last.0..end],
+                        (&text[before_last.0..before_last.1], next),
+                    );
+                }
+            }
+            chunks.push((at, end));
+            at = end;
+        }
+    }
+
+    /// After an article: expire probation, apply rewards, put the tail on probation.
+    fn consolidate(&mut self) {
+        let mut expired: Vec<u32> = Vec::new();
+        self.probation.retain(|&unit, probation| {
+            probation.life = probation.life.saturating_sub(1);
+            if probation.life == 0 {
+                expired.push(unit);
+            }
+            probation.life > 0
+        });
+        expired.sort_unstable();
+        for unit in expired {
+            if !self.lexicon.is_atom(unit) {
+                self.lexicon.delete(unit);
+            }
+        }
+        for (unit, direction) in std::mem::take(&mut self.rewards) {
+            if self.lexicon.is_live(unit) {
+                self.move_unit(unit, direction);
+            }
+        }
+        let len = self.lexicon.len();
+        let tail = ((1.0 - self.options.out_rate) * len as f64) as usize;
+        for rank in tail..len {
+            let unit = self.lexicon.order.select(rank);
+            self.probation.entry(unit).or_insert(Probation {
+                life: self.options.life,
+                context: None,
+            });
+        }
+    }
+
+    /// Move `unit` by ⌊rΔ⌋ + 1 toward the head (`-1`) or the tail (`+1`); a unit pushed
+    /// past the tail is deleted (an atom stays last). The head unit never moves.
+    fn move_unit(&mut self, unit: u32, direction: i8) {
+        let rank = self.lexicon.order.rank(unit);
+        if rank == 0 {
+            return;
+        }
+        let step = (rank as f64 * self.options.update_rate) as usize + 1;
+        let len = self.lexicon.len();
+        let target = if direction < 0 {
+            rank.saturating_sub(step)
+        } else if rank + step < len {
+            rank + step
+        } else if self.lexicon.is_atom(unit) {
+            len - 1
+        } else {
+            self.probation.remove(&unit);
+            self.lexicon.delete(unit);
+            return;
+        };
+        self.lexicon.order.remove(unit);
+        self.lexicon.order.insert(unit, target);
+    }
+}
+
+impl LibTrainer {
+    /// Validate the hyperparameters.
+    fn check(&self) -> Result<()> {
+        let rate = |name: &'static str, value: f64| {
+            if (0.0..=1.0).contains(&value) {
+                Ok(())
+            } else {
+                Err(Error::argument(
+                    name,
+                    format!("{value} is not between 0 and 1"),
+                ))
+            }
+        };
+        rate("in_rate", self.in_rate)?;
+        rate("out_rate", self.out_rate)?;
+        rate("update_rate", self.update_rate)?;
+        if self.life == 0 {
+            return Err(Error::argument("life", "must be at least 1 article"));
+        }
+        if self.sentences_per_step == 0 {
+            return Err(Error::argument("sentences_per_step", "must be at least 1"));
+        }
+        if self.max_unit_length == Some(0) {
+            return Err(Error::argument(
+                "max_unit_length",
+                "must be at least 1 symbol",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Number of ids that are not lexicon units: byte fallback (characters) and specials.
+    fn reserved(&self) -> usize {
+        let fallback = match self.units {
+            Units::Chars => 256,
+            Units::Bytes => 0,
+        };
+        fallback + self.special_tokens.len()
+    }
+
+    /// Learn a lexicon from `sentences` (read in order, `sentences_per_step` per step,
+    /// from the start again when exhausted), each split into pieces by `pretokenizer`:
+    /// no unit spans two pieces.
+    pub fn train<S: AsRef<str>>(
+        &self,
+        sentences: &[S],
+        pretokenizer: &Pretokenizer,
+        progress: &Progress,
+    ) -> Result<LibModel> {
+        self.check()?;
+        if sentences.is_empty() {
+            return Err(Error::argument("corpus", "no sentences to learn from"));
+        }
+        let target = match self.vocab_size {
+            Some(size) if size <= self.reserved() => {
+                return Err(Error::argument(
+                    "vocab_size",
+                    format!(
+                        "{size} leaves no room for units after {} reserved ids (byte fallback and special tokens)",
+                        self.reserved()
+                    ),
+                ))
+            }
+            Some(size) => Some(size - self.reserved()),
+            None => None,
+        };
+        let mut learner = Learner {
+            options: self,
+            lexicon: Lexicon::new(self.units),
+            probation: FxHashMap::default(),
+            rewards: Vec::new(),
+            sampler: Sampler::new(self.seed),
+            admission_cap: target.unwrap_or(usize::MAX),
+        };
+        progress.start(Phase::Reading, self.steps as u64);
+        let mut position = 0;
+        let mut pieces: Vec<&str> = Vec::new();
+        for _ in 0..self.steps {
+            progress.check()?;
+            let end = (position + self.sentences_per_step).min(sentences.len());
+            for sentence in &sentences[position..end] {
+                pieces.clear();
+                pretokenizer.split(sentence.as_ref(), |piece| pieces.push(piece))?;
+                for piece in &pieces {
+                    learner.read(piece.as_bytes());
+                }
+            }
+            position = if end < sentences.len() { end } else { 0 };
+            learner.consolidate();
+            progress.advance(1);
+        }
+        self.finish(learner, target)
+    }
+
+    /// The final vocabulary: the ranked units without those still on probation, cut to
+    /// `target` by rank (atoms always kept; probation units fill up if too few are left).
+    fn finish(&self, learner: Learner<'_>, target: Option<usize>) -> Result<LibModel> {
+        let Learner {
+            lexicon, probation, ..
+        } = learner;
+        let ranked = lexicon.order.in_order();
+        let (settled, on_probation): (Vec<u32>, Vec<u32>) = ranked
+            .iter()
+            .partition(|unit| !probation.contains_key(unit) || lexicon.is_atom(**unit));
+        let kept: FxHashSet<u32> = match target {
+            None => settled.into_iter().collect(),
+            Some(target) => {
+                // Bytes never seen are added by the model: keep room for them.
+                let target = match self.units {
+                    Units::Bytes => {
+                        let seen = ranked.iter().filter(|&&unit| lexicon.is_atom(unit)).count();
+                        target.saturating_sub(256 - seen)
+                    }
+                    Units::Chars => target,
+                };
+                let atoms = ranked.iter().filter(|&&unit| lexicon.is_atom(unit));
+                let mut kept: FxHashSet<u32> = atoms.copied().collect();
+                if kept.len() > target {
+                    return Err(Error::argument(
+                        "vocab_size",
+                        format!(
+                            "the corpus has {} distinct symbols, more than the {target} units left for them",
+                            kept.len()
+                        ),
+                    ));
+                }
+                let candidates = settled.iter().chain(&on_probation);
+                for &unit in candidates {
+                    if kept.len() >= target {
+                        break;
+                    }
+                    kept.insert(unit);
+                }
+                kept
+            }
+        };
+        let units: Vec<Vec<u8>> = ranked
+            .into_iter()
+            .filter(|unit| kept.contains(unit))
+            .map(|unit| lexicon.unit(unit).bytes.to_vec())
+            .collect();
+        LibModel::new(units, self.units, &self.special_tokens)
+    }
+}
