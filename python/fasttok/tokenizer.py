@@ -28,10 +28,12 @@ def _id_list(ids: Ids) -> list[int]:
 
 
 class Tokenizer:
-    """A byte-level BPE tokenizer: a pretokenizer (regex) plus ordered merges.
+    """A tokenizer: a pretokenizer (regex) plus a model.
 
-    Ids 0–255 are the single bytes, learned tokens follow in the order they were
-    created, then special tokens. Instances are immutable; training returns a new one.
+    BPE (and SuperBPE): ids 0–255 are the single bytes, learned tokens follow in the order
+    they were created, then special tokens. LiB: lexicon units in rank order (best first),
+    then 256 byte-fallback tokens (character units), then special tokens. Instances are
+    immutable; training returns a new one.
 
     >>> tok = fasttok.train(iter(["low lower lowest"] * 50), vocab_size=260)  # doctest: +SKIP
     >>> tok.decode(tok.encode("lowest")) == "lowest"  # doctest: +SKIP
@@ -66,7 +68,14 @@ class Tokenizer:
         return cls(_fasttok.Tokenizer.from_rank_file(text, _fasttok.Pretokenizer(pretokenizer), os.fspath(path)))
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write ``tokenizer.json`` (HF format) and ``fasttok.json`` (metadata) into directory ``path``."""
+        """Write ``tokenizer.json`` (HF format) and ``fasttok.json`` (metadata) into directory ``path``.
+
+        A LiB tokenizer is written as HF ``WordPiece`` without a continuing-subword prefix,
+        i.e. greedy longest match: HF has no two-path segmenter, so ``tokenizers`` gives the
+        ids of ``with_segmenter("greedy")``; fasttok reads the segmenter from the sidecar.
+        WordPiece has no byte fallback: in ``tokenizers``, a character never seen in
+        training raises (fasttok encodes it as byte-fallback tokens).
+        """
         self._core.save(os.fspath(path))
 
     def to_hf_json(self) -> str:
@@ -159,9 +168,43 @@ class Tokenizer:
         """``{token bytes: id}``, special tokens included."""
         return {token: id for id, token in enumerate(self._core.vocab_list())}
 
+    @classmethod
+    def from_lib_units(
+        cls,
+        lexicon: Sequence[str | bytes],
+        *,
+        pretokenizer: str = "none",
+        units: str = "chars",
+        special_tokens: Sequence[str] = (),
+    ) -> Tokenizer:
+        """A LiB tokenizer from a ranked lexicon (best first), e.g. one learned elsewhere.
+
+        Args:
+            lexicon: distinct units; with ``units="chars"`` they must be text.
+            pretokenizer: a named spec or a regex; ``"none"`` segments whole lines.
+            units: ``"chars"`` (256 byte-fallback tokens follow the units) or ``"bytes"``
+                (the bytes missing from ``lexicon`` follow it).
+            special_tokens: appended last.
+        """
+        encoded = [unit.encode() if isinstance(unit, str) else bytes(unit) for unit in lexicon]
+        core = _fasttok.Tokenizer.from_lib_units(
+            encoded, _fasttok.Pretokenizer(pretokenizer, True), units=units, special_tokens=list(special_tokens)
+        )
+        return cls(core)
+
+    @property
+    def segmenter(self) -> str | None:
+        """How a LiB tokenizer segments: ``"two-path"`` (default) or ``"greedy"``; ``None`` for BPE."""
+        return self._core.segmenter
+
+    def with_segmenter(self, segmenter: str) -> Tokenizer:
+        """This LiB tokenizer with another segmenter: ``"two-path"`` or ``"greedy"``
+        (HF ``tokenizers`` can only run ``"greedy"``; see :meth:`save`)."""
+        return Tokenizer(self._core.with_segmenter(segmenter))
+
     @property
     def merges(self) -> list[tuple[bytes, bytes]]:
-        """The merges in the order they were learned, as pairs of token bytes."""
+        """The merges in the order they were learned, as pairs of token bytes (BPE only)."""
         vocab = self._core.vocab_list()
         return [(vocab[left], vocab[right]) for left, right, _ in self._core.merge_ids()]
 

@@ -17,10 +17,11 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer as HfTokenizer
 
 #: Algorithms ``train`` knows.
-ALGORITHMS = ("bpe", "superbpe")
+ALGORITHMS = ("bpe", "superbpe", "lib")
 
-#: The pretokenizer each algorithm uses by default (stage 1 for SuperBPE).
-DEFAULT_PRETOKENIZERS = {"bpe": "gpt2", "superbpe": "superbpe-stage1"}
+#: The pretokenizer each algorithm uses by default (stage 1 for SuperBPE; LiB reads whole
+#: lines, so its units may span words).
+DEFAULT_PRETOKENIZERS = {"bpe": "gpt2", "superbpe": "superbpe-stage1", "lib": "none"}
 
 WordCounts = _fasttok.WordCounts
 
@@ -76,7 +77,7 @@ def count(
 def train(
     corpus: Corpus | WordCounts,
     *,
-    vocab_size: int,
+    vocab_size: int | None,
     algorithm: str = "bpe",
     pretokenizer: str | None = None,
     special_tokens: Sequence[str] = (),
@@ -89,6 +90,15 @@ def train(
     max_words: int | None = 4,
     forbidden: Sequence[str] = (": ",),
     keep_absent_merges: bool = False,
+    units: str = "chars",
+    in_rate: float = 0.25,
+    out_rate: float = 1e-4,
+    life: int = 10,
+    update_rate: float = 0.1,
+    inspect_context: bool = True,
+    sentences_per_step: int = 500,
+    steps: int | None = None,
+    seed: int = 0,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -99,16 +109,26 @@ def train(
     Args:
         corpus: what :func:`count` accepts, or a ``WordCounts`` from it: made with the same
             ``pretokenizer`` for BPE; for SuperBPE, the unique sequences,
-            ``count(corpus, pretokenizer="none", lines=lines)``.
+            ``count(corpus, pretokenizer="none", lines=lines)``. LiB reads the text itself,
+            in order (no counts).
         vocab_size: final vocabulary size: 256 byte tokens + learned tokens + special tokens.
-        algorithm: ``"bpe"`` (byte-level BPE) or ``"superbpe"`` (BPE up to ``transition``,
-            then superword merges across spaces; Liu et al. 2025).
+            LiB: units + 256 byte-fallback tokens (character units) + special tokens, or
+            ``None`` for the size LiB settles at (see ``out_rate``, ``life``); a size is
+            exact when LiB learns at least that many units (admission stops 10 % above it
+            and the best-ranked units are kept, every character or byte among them), else the
+            vocabulary is smaller, as BPE's is when pairs run out.
+        algorithm: ``"bpe"`` (byte-level BPE), ``"superbpe"`` (BPE up to ``transition``,
+            then superword merges across spaces; Liu et al. 2025) or ``"lib"`` (LiB, a
+            lexicon learned by reading, memorizing and forgetting; Yang et al.).
         pretokenizer: a named spec or a custom regex (see :func:`count`); default ``"gpt2"``
-            for BPE and the paper's ``"superbpe-stage1"`` for SuperBPE's stage 1.
+            for BPE, the paper's ``"superbpe-stage1"`` for SuperBPE's stage 1, and
+            ``"none"`` for LiB (units span words: supra-word units; ``"gpt2"`` pre-splits
+            words so that no unit spans two).
         special_tokens: tokens appended after the learned ones; never produced by merges.
-        min_frequency: stop when the best pair occurs fewer times.
-        max_token_length: longest learned token, in bytes. (HF's ``BpeTrainer`` keeps tokens
-            *shorter* than its ``max_token_length``: HF's ``L`` is fasttok's ``L - 1``.)
+        min_frequency: BPE: stop when the best pair occurs fewer times.
+        max_token_length: longest learned token, in bytes (LiB: in units, i.e. characters
+            or bytes). (HF's ``BpeTrainer`` keeps tokens *shorter* than its
+            ``max_token_length``: HF's ``L`` is fasttok's ``L - 1``.)
         tie_break: ``"hf"`` reproduces HF tokenizers' merge order exactly, ``"bytes"`` rustbpe's.
         transition: SuperBPE's transition point ``t``: the first ``t - 1`` stage-1 merges are
             inherited, as in the paper's released tokenizers (``t = 180000`` of 200k keeps
@@ -124,6 +144,18 @@ def train(
         keep_absent_merges: SuperBPE: keep inherited merges whose pair never occurs in the
             stage-2 data (the reference drops them; they are listed in
             ``tokenizer.parameters["stage2"]["dropped"]`` either way).
+        units: LiB: ``"chars"`` (characters, with byte fallback for unseen ones) or
+            ``"bytes"``.
+        in_rate, out_rate, life, update_rate: LiB's α (chance of memorizing the previous
+            chunk + the current one), ω (fraction of the lexicon's tail put on probation
+            after each article), τ0 (probation, in articles) and Δ (a reward or punishment
+            moves a unit of rank r by ⌊rΔ⌋ + 1); defaults of the authors' 2023 code.
+        inspect_context: LiB: release a unit from probation only when it recurs in another
+            context (else memorize it with the context that stayed).
+        sentences_per_step, steps: LiB reads ``steps`` articles of ``sentences_per_step``
+            lines, in corpus order, from the start again when done; default ``steps``:
+            one pass over the corpus.
+        seed: LiB's admission sampler; the result is a function of the seed.
         num_threads: worker threads (default: one per core); the result never depends on it.
         errors, text_field, progress: as for :func:`count`.
 
@@ -135,6 +167,11 @@ def train(
     if algorithm != "superbpe" and transition is not None:
         raise ParameterError("invalid value for `transition`: it applies to algorithm='superbpe' only")
     pretokenizer = pretokenizer or DEFAULT_PRETOKENIZERS[algorithm]
+    if algorithm == "lib":
+        lib = _LibOptions(units, in_rate, out_rate, life, update_rate, inspect_context, sentences_per_step, steps, seed)
+        return _train_lib(corpus, vocab_size, pretokenizer, lib, special_tokens, max_token_length, errors, text_field, progress)
+    if vocab_size is None:
+        raise ParameterError(f"invalid value for `vocab_size`: {algorithm} needs one")
     options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
     if algorithm == "superbpe":
         superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
@@ -295,6 +332,73 @@ def _train_superbpe(
         forbidden=list(superbpe.forbidden),
         keep_absent_merges=superbpe.keep_absent_merges,
         **options.core(),
+        parameters=json.dumps(parameters),
+    )
+    return Tokenizer(core)
+
+
+class _LibOptions(NamedTuple):
+    """LiB's hyperparameters."""
+
+    units: str
+    in_rate: float
+    out_rate: float
+    life: int
+    update_rate: float
+    inspect_context: bool
+    sentences_per_step: int
+    steps: int | None
+    seed: int
+
+
+def _train_lib(
+    corpus: Corpus | WordCounts,
+    vocab_size: int | None,
+    pretokenizer: str,
+    lib: _LibOptions,
+    special_tokens: Sequence[str],
+    max_unit_length: int | None,
+    errors: str,
+    text_field: str,
+    progress: bool | None,
+) -> Tokenizer:
+    """LiB on the lines of ``corpus``, read in order."""
+    if isinstance(corpus, WordCounts):
+        raise ParameterError("invalid value for `corpus`: LiB reads text in order, so it cannot learn from counts")
+    if lib.sentences_per_step < 1:
+        raise ParameterError(f"invalid value for `sentences_per_step`: {lib.sentences_per_step} is not positive")
+    if lib.steps is not None and lib.steps < 1:
+        raise ParameterError(f"invalid value for `steps`: {lib.steps} is not positive")
+    limit = None if lib.steps is None else lib.steps * lib.sentences_per_step
+    resolved = resolve(corpus, text_field)
+    sentences = _fasttok.corpus_lines(
+        resolved.files, resolved.documents, limit=limit, errors=errors, text_field=text_field
+    )
+    steps = lib.steps or max(1, -(-len(sentences) // lib.sentences_per_step))
+    parameters = {
+        "vocab_size": vocab_size,
+        "pretokenizer": pretokenizer,
+        **lib._asdict(),
+        "steps": steps,
+        "max_token_length": max_unit_length,
+        "special_tokens": list(special_tokens),
+    }
+    core = _fasttok.train_lib(
+        sentences,
+        _fasttok.Pretokenizer(pretokenizer, True),
+        units=lib.units,
+        in_rate=lib.in_rate,
+        out_rate=lib.out_rate,
+        life=lib.life,
+        update_rate=lib.update_rate,
+        max_unit_length=max_unit_length,
+        inspect_context=lib.inspect_context,
+        sentences_per_step=lib.sentences_per_step,
+        steps=steps,
+        seed=lib.seed,
+        vocab_size=vocab_size,
+        special_tokens=list(special_tokens),
+        progress=_show_progress(progress),
         parameters=json.dumps(parameters),
     )
     return Tokenizer(core)

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use fasttok::{Feed, FileFormat, Phase, Progress, Utf8Policy, WordCounts};
+use fasttok::{read_lines, Feed, FileFormat, Phase, Progress, Utf8Policy, WordCounts};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -100,6 +100,63 @@ fn document(item: &Bound<'_, PyAny>, index: usize, policy: Utf8Policy) -> PyResu
     )))
 }
 
+/// The lines of `files` (read in Rust) and then of `documents` (an iterable of
+/// `str`/`bytes`), in order, each with its `\n`; at most `limit`.
+#[pyfunction]
+#[pyo3(signature = (files = Vec::new(), documents = None, *, limit = None, errors = "strict",
+                    text_field = "text"))]
+pub fn corpus_lines(
+    py: Python<'_>,
+    files: Vec<PathBuf>,
+    documents: Option<Bound<'_, PyAny>>,
+    limit: Option<usize>,
+    errors: &str,
+    text_field: &str,
+) -> PyResult<Vec<String>> {
+    let policy = utf8_policy(errors)?;
+    let limit = limit.unwrap_or(usize::MAX);
+    let mut lines: Vec<String> = Vec::new();
+    // Keep `line`; whether more are wanted.
+    let take = |lines: &mut Vec<String>, line: &str| {
+        lines.push(line.to_owned());
+        lines.len() < limit
+    };
+    for path in &files {
+        if lines.len() >= limit {
+            break;
+        }
+        let format = FileFormat::for_path(path, text_field);
+        py.detach(|| read_lines(path, &format, policy, |line| take(&mut lines, line)))
+            .map_err(crate::error::CoreError)?;
+    }
+    if let Some(documents) = documents {
+        for (index, item) in documents.try_iter()?.enumerate() {
+            if lines.len() >= limit {
+                break;
+            }
+            let text = document(&item?, index, policy)?;
+            if !text
+                .split_inclusive('\n')
+                .all(|line| take(&mut lines, line))
+            {
+                break;
+            }
+        }
+    }
+    Ok(lines)
+}
+
+fn utf8_policy(errors: &str) -> PyResult<Utf8Policy> {
+    Ok(choice(
+        "errors",
+        errors,
+        &[
+            ("strict", Utf8Policy::Strict),
+            ("replace", Utf8Policy::Replace),
+        ],
+    )?)
+}
+
 /// Count the pieces of `files` (read in Rust, streamed) and of `documents` (any Python
 /// iterable of `str`/`bytes`, buffered in batches).
 #[pyfunction]
@@ -116,14 +173,7 @@ pub fn count(
     text_field: &str,
     progress: bool,
 ) -> PyResult<PyWordCounts> {
-    let policy = choice(
-        "errors",
-        errors,
-        &[
-            ("strict", Utf8Policy::Strict),
-            ("replace", Utf8Policy::Replace),
-        ],
-    )?;
+    let policy = utf8_policy(errors)?;
     let pool = thread_pool(num_threads)?;
     let monitor = Progress::new();
     let total_bytes = files

@@ -21,7 +21,7 @@ mod train;
 #[pyo3::pymodule(gil_used = false)]
 mod _fasttok {
     #[pymodule_export]
-    use crate::count::{count, PyWordCounts};
+    use crate::count::{corpus_lines, count, PyWordCounts};
     #[pymodule_export]
     use crate::error::{
         CorpusError, FasttokError, FormatError, ParameterError, PatternError, TokenIdError,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use fasttok::{io, Model, Segmenter, Tokenizer, TrainingInfo};
+use fasttok::{io, LibModel, Model, Segmenter, Tokenizer, TrainingInfo, Units};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -267,6 +267,28 @@ impl PyTokenizer {
             parameters: serde_json::Value::Null,
         };
         Ok(Tokenizer::new(Model::Bpe(bpe), pretokenizer.inner.clone(), info).into())
+    }
+
+    /// A LiB tokenizer from a ranked lexicon (best first; `units` is `chars` or `bytes`).
+    #[staticmethod]
+    #[pyo3(signature = (lexicon, pretokenizer, *, units = "chars", special_tokens = Vec::new()))]
+    fn from_lib_units(
+        lexicon: Vec<Vec<u8>>,
+        pretokenizer: &PyPretokenizer,
+        units: &str,
+        special_tokens: Vec<String>,
+    ) -> PyResult<Self> {
+        let units = choice(
+            "units",
+            units,
+            &[("chars", Units::Chars), ("bytes", Units::Bytes)],
+        )?;
+        let model = LibModel::new(lexicon, units, &special_tokens).map_err(CoreError)?;
+        let info = TrainingInfo {
+            algorithm: "imported".into(),
+            parameters: serde_json::Value::Null,
+        };
+        Ok(Tokenizer::new(Model::Lib(model), pretokenizer.inner.clone(), info).into())
     }
 
     /// tiktoken's `mergeable_ranks`: `{token bytes: rank}`.

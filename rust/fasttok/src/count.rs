@@ -356,6 +356,27 @@ impl<'a> Feed<'a> {
     }
 }
 
+/// Call `visit` on each line of a file, in order, with its `\n` (one document per JSONL
+/// record, each cut into its lines), until `visit` returns `false`. The file is streamed
+/// in blocks, as for counting.
+pub fn read_lines(
+    path: &Path,
+    format: &FileFormat,
+    policy: Utf8Policy,
+    mut visit: impl FnMut(&str) -> bool,
+) -> Result<()> {
+    let by_lines = Pretokenizer::new(crate::PretokenizerSpec::Whole)?.with_lines(true);
+    let mut blocks = FileBlocks::open(path, format, policy)?;
+    while let Some(batch) = blocks.next_batch(&by_lines) {
+        for document in batch? {
+            if !document.split_inclusive('\n').all(&mut visit) {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A file read block by block into batches of documents cut at safe points.
 struct FileBlocks<'f> {
     file: File,

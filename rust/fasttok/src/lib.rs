@@ -41,7 +41,7 @@ pub mod progress;
 pub mod superbpe;
 
 pub use bpe::{BpeModel, BpeTrainer, TieBreak};
-pub use count::{Feed, FileFormat, Utf8Policy, WordCounts};
+pub use count::{read_lines, Feed, FileFormat, Utf8Policy, WordCounts};
 pub use error::{Error, Result};
 pub use lib_model::{LibModel, LibTrainer, Segmenter};
 pub use model::{Model, Tokenizer, TrainingInfo, Units};

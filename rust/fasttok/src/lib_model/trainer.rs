@@ -216,7 +216,7 @@ struct Learner<'a> {
     /// `(unit, -1 reward | +1 punishment)` in the order they were earned.
     rewards: Vec<(u32, i8)>,
     sampler: Sampler,
-    /// Units beyond which only atoms are admitted.
+    /// Lexicon size beyond which only atoms are admitted.
     admission_cap: usize,
 }
 
@@ -533,7 +533,9 @@ impl LibTrainer {
             probation: FxHashMap::default(),
             rewards: Vec::new(),
             sampler: Sampler::new(self.seed),
-            admission_cap: target.unwrap_or(usize::MAX),
+            // Admission stops 10 % above the target, so that forgetting in the last
+            // articles cannot leave fewer units than the target to choose from.
+            admission_cap: target.map_or(usize::MAX, |target| target + target / 10 + 1),
         };
         progress.start(Phase::Reading, self.steps as u64);
         let mut position = 0;
