@@ -206,3 +206,17 @@ def test_counts_and_bpe_only_operations_are_refused() -> None:
         fasttok.train(counts, algorithm="lib", vocab_size=None)
     with pytest.raises(fasttok.FasttokError, match="BPE"):
         _ = hamlet_tokenizer().merges
+
+
+def test_cli_trains_lib(tmp_path: Path) -> None:
+    from fasttok.cli import main
+
+    corpus = tmp_path / "lines.txt"
+    corpus.write_text("".join(hamlet_lines(400)), encoding="utf-8")
+    out = tmp_path / "lib"
+    argv = ["train", str(corpus), "-a", "lib", "-o", str(out), "--sentences-per-step", "50", "--steps", "8"]
+    assert main([*argv, "--segmenter", "greedy", "-q"]) == 0
+    tokenizer = fasttok.Tokenizer.load(out)
+    assert tokenizer.algorithm == "lib" and tokenizer.segmenter == "greedy"
+    assert tokenizer == train(hamlet_lines(400), sentences_per_step=50, steps=8).with_segmenter("greedy")
+    assert main(["info", str(out)]) == 0

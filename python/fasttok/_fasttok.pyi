@@ -22,8 +22,10 @@ __all__ = [
     "WordCounts",
     "__version__",
     "byte_level_bytes",
+    "corpus_lines",
     "count",
     "train_bpe",
+    "train_lib",
     "train_superbpe",
 ]
 
@@ -79,6 +81,13 @@ class Tokenizer:
     def vocab_size(self) -> int: ...
     def vocab_list(self) -> list[bytes]: ...
     def merge_ids(self) -> list[tuple[int, int, int]]: ...
+    @property
+    def segmenter(self) -> str | None: ...
+    def with_segmenter(self, segmenter: str) -> Tokenizer: ...
+    @staticmethod
+    def from_lib_units(
+        lexicon: list[bytes], pretokenizer: Pretokenizer, *, units: str = "chars", special_tokens: list[str] = ...
+    ) -> Tokenizer: ...
     def special_tokens(self) -> dict[str, int]: ...
     @property
     def pattern(self) -> str: ...
@@ -113,6 +122,14 @@ def count(
     text_field: str = "text",
     progress: bool = False,
 ) -> WordCounts: ...
+def corpus_lines(
+    files: Sequence[str | PathLike[str]] = ...,
+    documents: Iterable[str | bytes] | None = None,
+    *,
+    limit: int | None = None,
+    errors: str = "strict",
+    text_field: str = "text",
+) -> list[str]: ...
 def train_bpe(
     counts: WordCounts,
     pretokenizer: Pretokenizer,
@@ -142,6 +159,25 @@ def train_superbpe(
     forbidden: list[str] = ...,
     keep_absent_merges: bool = False,
     num_threads: int | None = None,
+    progress: bool = False,
+    parameters: str = "{}",
+) -> Tokenizer: ...
+def train_lib(
+    sentences: list[str],
+    pretokenizer: Pretokenizer,
+    *,
+    units: str = "chars",
+    in_rate: float = 0.25,
+    out_rate: float = 0.0001,
+    life: int = 10,
+    update_rate: float = 0.1,
+    max_unit_length: int | None = None,
+    inspect_context: bool = True,
+    sentences_per_step: int = 500,
+    steps: int = 100,
+    seed: int = 0,
+    vocab_size: int | None = None,
+    special_tokens: list[str] = ...,
     progress: bool = False,
     parameters: str = "{}",
 ) -> Tokenizer: ...

@@ -38,16 +38,36 @@ def _common_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def _lib_options(args: argparse.Namespace) -> dict[str, Any]:
+    """LiB's options (``train --algorithm lib``)."""
+    return {
+        "units": args.units,
+        "in_rate": args.in_rate,
+        "out_rate": args.out_rate,
+        "life": args.life,
+        "update_rate": args.update_rate,
+        "inspect_context": args.inspect_context,
+        "sentences_per_step": args.sentences_per_step,
+        "steps": args.steps,
+        "seed": args.seed,
+    }
+
+
 def _train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    tokenizer = fasttok.train(
-        args.inputs, algorithm=args.algorithm, pretokenizer=args.pretokenizer, **_common_options(args)
-    )
+    options = _common_options(args)
+    if args.algorithm == "lib":
+        options.update(_lib_options(args))
+    tokenizer = fasttok.train(args.inputs, algorithm=args.algorithm, pretokenizer=args.pretokenizer, **options)
+    if args.algorithm == "lib" and args.segmenter == "greedy":
+        tokenizer = tokenizer.with_segmenter("greedy")
     return _saved(tokenizer, args, started)
 
 
 def _extend(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    if args.vocab_size is None:
+        raise ParameterError("invalid value for `--vocab-size`: extend needs one")
     tokenizer = fasttok.extend(args.base, args.inputs, **_common_options(args))
     return _saved(tokenizer, args, started)
 
@@ -97,7 +117,10 @@ def _info(args: argparse.Namespace) -> int:
     tokenizer = fasttok.Tokenizer.load(args.tokenizer)
     print(f"algorithm:    {tokenizer.algorithm}")
     print(f"vocab size:   {tokenizer.vocab_size}")
-    print(f"merges:       {len(tokenizer.merges)}")
+    if tokenizer.segmenter is None:
+        print(f"merges:       {len(tokenizer.merges)}")
+    else:
+        print(f"segmenter:    {tokenizer.segmenter}")
     lines = " (line by line)" if tokenizer.lines else ""
     print(f"pretokenizer: {tokenizer.pretokenizer}{lines}  {tokenizer.pattern}")
     if "transition" in tokenizer.parameters:
@@ -180,9 +203,20 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("inputs", nargs="+", help="text or .jsonl files, globs, directories")
     train.add_argument("-a", "--algorithm", default="bpe", choices=ALGORITHMS)
     train.add_argument(
-        "-p", "--pretokenizer", default=None, help="a named spec or a regex (default: gpt2; superbpe-stage1)"
+        "-p", "--pretokenizer", default=None, help="a named spec or a regex (default: gpt2; superbpe-stage1; lib: none)"
     )
     _add_training_options(train)
+    lib = train.add_argument_group("LiB")
+    lib.add_argument("--units", default="chars", choices=("chars", "bytes"))
+    lib.add_argument("--in-rate", type=float, default=0.25, help="α: chance of memorizing two adjacent chunks")
+    lib.add_argument("--out-rate", type=float, default=1e-4, help="ω: tail fraction put on probation per article")
+    lib.add_argument("--life", type=int, default=10, help="τ0: probation, in articles")
+    lib.add_argument("--update-rate", type=float, default=0.1, help="Δ: re-rank rate")
+    lib.add_argument("--no-inspect-context", dest="inspect_context", action="store_false")
+    lib.add_argument("--sentences-per-step", type=int, default=500, help="lines per article")
+    lib.add_argument("--steps", type=int, default=None, help="articles to read (default: one pass)")
+    lib.add_argument("--seed", type=int, default=0)
+    lib.add_argument("--segmenter", default="two-path", choices=("two-path", "greedy"))
     train.set_defaults(run=_train)
 
     extend = commands.add_parser("extend", help="turn a BPE tokenizer into a SuperBPE one (stage 2 on the inputs)")
@@ -241,7 +275,7 @@ def _parser() -> argparse.ArgumentParser:
 def _add_training_options(command: argparse.ArgumentParser) -> None:
     """The options of ``train`` and ``extend``."""
     command.add_argument("-o", "--output", required=True, help="directory for tokenizer.json + fasttok.json")
-    command.add_argument("-v", "--vocab-size", type=int, required=True)
+    command.add_argument("-v", "--vocab-size", type=int, default=None, help="required except for lib (default: emergent)")
     command.add_argument("--special-token", action="append", default=[], help="repeatable")
     command.add_argument("--min-frequency", type=int, default=0)
     command.add_argument("--max-token-length", type=int, default=None)

@@ -194,10 +194,18 @@ impl Lexicon {
     }
 }
 
-/// A unit on probation: articles left, and the context it was memorized in.
+/// The chunks around a unit when it was memorized.
+#[derive(Clone)]
+struct Context {
+    previous: Box<[u8]>,
+    next: Box<[u8]>,
+}
+
+/// A unit on probation: articles left, and the context it was memorized in (none for a
+/// unit put on probation at the tail).
 struct Probation {
     life: u32,
-    context: Option<(Box<[u8]>, Box<[u8]>)>,
+    context: Option<Context>,
 }
 
 /// An open counterfactual test of `unit` (the longest match) against a shorter start.
@@ -246,7 +254,10 @@ impl Learner<'_> {
             id,
             Probation {
                 life: self.options.life,
-                context: Some((context.0.into(), context.1.into())),
+                context: Some(Context {
+                    previous: context.0.into(),
+                    next: context.1.into(),
+                }),
             },
         );
         id
@@ -301,7 +312,7 @@ impl Learner<'_> {
             }
             None => return,
         };
-        let (old_last, old_next) = (&*recorded.0, &*recorded.1);
+        let (old_last, old_next) = (&*recorded.previous, &*recorded.next);
         let last_text = &text[last.0..last.1];
         let next = self.lexicon.forced_match(text, chunk.1);
         if old_last.is_empty() && old_next.is_empty() && last_text.is_empty() && next.is_empty() {
