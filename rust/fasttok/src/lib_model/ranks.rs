@@ -18,6 +18,7 @@ pub(crate) struct RankTree {
     right: Vec<u32>,
     parent: Vec<u32>,
     size: Vec<u32>,
+    priority: Vec<u64>,
     root: u32,
 }
 
@@ -78,7 +79,7 @@ impl RankTree {
         if b == NIL {
             return a;
         }
-        if priority(a) > priority(b) {
+        if self.priority[a as usize] > self.priority[b as usize] {
             let right = self.right[a as usize];
             let merged = self.merge(right, b);
             self.set_right(a, merged);
@@ -136,7 +137,9 @@ impl RankTree {
             self.right.resize(n + 1, NIL);
             self.parent.resize(n + 1, NIL);
             self.size.resize(n + 1, 0);
+            self.priority.resize(n + 1, 0);
         }
+        self.priority[n] = priority(id);
         self.left[n] = NIL;
         self.right[n] = NIL;
         self.parent[n] = NIL;
@@ -188,8 +191,12 @@ impl RankTree {
 
     /// Remove `id`, which must be in the sequence.
     pub(crate) fn remove(&mut self, id: u32) {
-        let rank = self.rank(id) as u32;
-        let (a, rest) = self.split(self.root, rank);
+        self.remove_at(self.rank(id));
+    }
+
+    /// Remove the id at position `rank` (< `len()`).
+    pub(crate) fn remove_at(&mut self, rank: usize) {
+        let (a, rest) = self.split(self.root, rank as u32);
         let (_, b) = self.split(rest, 1);
         let root = self.merge(a, b);
         self.set_root(root);

@@ -209,6 +209,7 @@ struct Probation {
 }
 
 /// An open counterfactual test of `unit` (the longest match) against a shorter start.
+#[derive(Default)]
 struct Pending {
     unit: u32,
     alternative_end: usize,
@@ -226,6 +227,10 @@ struct Learner<'a> {
     sampler: Sampler,
     /// Lexicon size beyond which only atoms are admitted.
     admission_cap: usize,
+    /// Finished tests, whose buffers new tests reuse.
+    spare_tests: Vec<Pending>,
+    /// The chunk buffer of [`read`](Self::read), kept between pieces.
+    chunk_buffer: Vec<(usize, usize)>,
 }
 
 impl Learner<'_> {
@@ -288,6 +293,31 @@ impl Learner<'_> {
             } else {
                 self.rewards.push((test.unit, -1));
             }
+            self.spare_tests.push(test);
+        }
+    }
+
+    /// Open a test of `unit` (default path ending at `end`) against `shorter`, replacing
+    /// an open test of the same unit in place (the reference keys its tests by unit).
+    fn open_test(&mut self, pending: &mut Vec<Pending>, unit: u32, end: usize, shorter: Chunk) {
+        let position = pending.iter().position(|open| open.unit == unit);
+        let mut test = match position {
+            Some(index) => std::mem::take(&mut pending[index]),
+            // Tests are opened at almost every chunk: recycle their buffers.
+            None => self.spare_tests.pop().unwrap_or_default(),
+        };
+        test.unit = unit;
+        test.alternative_end = shorter.end;
+        test.default.clear();
+        test.default.push(Chunk {
+            unit: Some(unit),
+            end,
+        });
+        test.alternative.clear();
+        test.alternative.push(shorter);
+        match position {
+            Some(index) => pending[index] = test,
+            None => pending.push(test),
         }
     }
 
@@ -346,7 +376,8 @@ impl Learner<'_> {
 
     /// Read one piece: segment it greedily, memorizing and testing as it goes.
     fn read(&mut self, text: &[u8]) {
-        let mut chunks: Vec<(usize, usize)> = Vec::new();
+        let mut chunks = std::mem::take(&mut self.chunk_buffer);
+        chunks.clear();
         let mut pending: Vec<Pending> = Vec::new();
         let mut at = 0;
         while at < text.len() {
@@ -385,22 +416,11 @@ impl Learner<'_> {
                     .shorter
                     .filter(|_| self.lexicon.unit(unit).symbols > 1)
                 {
-                    let test = Pending {
-                        unit,
-                        alternative_end: at + shorter_len,
-                        default: vec![Chunk {
-                            unit: Some(unit),
-                            end,
-                        }],
-                        alternative: vec![Chunk {
-                            unit: Some(shorter),
-                            end: at + shorter_len,
-                        }],
+                    let shorter = Chunk {
+                        unit: Some(shorter),
+                        end: at + shorter_len,
                     };
-                    match pending.iter_mut().find(|open| open.unit == unit) {
-                        Some(open) => *open = test,
-                        None => pending.push(test),
-                    }
+                    self.open_test(&mut pending, unit, end, shorter);
                 }
                 if self.sampler.uniform() < self.options.in_rate {
                     let next = self.lexicon.forced_match(text, end);
@@ -413,6 +433,9 @@ impl Learner<'_> {
             chunks.push((at, end));
             at = end;
         }
+        // Tests still open at the end of the piece are dropped, as in the reference.
+        self.spare_tests.append(&mut pending);
+        self.chunk_buffer = chunks;
     }
 
     /// After an article: expire probation, apply rewards, put the tail on probation.
@@ -467,7 +490,7 @@ impl Learner<'_> {
             self.lexicon.delete(unit);
             return;
         };
-        self.lexicon.order.remove(unit);
+        self.lexicon.order.remove_at(rank);
         self.lexicon.order.insert(unit, target);
     }
 }
@@ -547,6 +570,8 @@ impl LibTrainer {
             // Admission stops 10 % above the target, so that forgetting in the last
             // articles cannot leave fewer units than the target to choose from.
             admission_cap: target.map_or(usize::MAX, |target| target + target / 10 + 1),
+            spare_tests: Vec::new(),
+            chunk_buffer: Vec::new(),
         };
         progress.start(Phase::Reading, self.steps as u64);
         let mut position = 0;

@@ -32,6 +32,9 @@ struct Node {
 pub struct UnitTrie {
     nodes: Vec<Node>,
     edges: FxHashMap<u64, u32>,
+    /// The root's children by byte (`NONE` if absent): every walk starts with a lookup
+    /// there, and an array beats the hash map.
+    root_children: Box<[u32; 256]>,
     free: Vec<u32>,
 }
 
@@ -56,12 +59,27 @@ impl UnitTrie {
                 unit: NONE,
             }],
             edges: FxHashMap::default(),
+            root_children: Box::new([NONE; 256]),
             free: Vec::new(),
         }
     }
 
     fn child(&self, node: u32, byte: u8) -> Option<u32> {
+        if node == ROOT {
+            let child = self.root_children[byte as usize];
+            return (child != NONE).then_some(child);
+        }
         self.edges.get(&edge(node, byte)).copied()
+    }
+
+    fn set_child(&mut self, node: u32, byte: u8, child: u32) {
+        if node == ROOT {
+            self.root_children[byte as usize] = child;
+        } else if child == NONE {
+            self.edges.remove(&edge(node, byte));
+        } else {
+            self.edges.insert(edge(node, byte), child);
+        }
     }
 
     fn node_of(&self, bytes: &[u8]) -> Option<u32> {
@@ -101,7 +119,7 @@ impl UnitTrie {
                         }
                     };
                     self.nodes[node as usize].children += 1;
-                    self.edges.insert(edge(node, byte), child);
+                    self.set_child(node, byte, child);
                     child
                 }
             };
@@ -125,7 +143,7 @@ impl UnitTrie {
             if children > 0 || unit != NONE {
                 break;
             }
-            self.edges.remove(&edge(parent, byte));
+            self.set_child(parent, byte, NONE);
             self.nodes[parent as usize].children -= 1;
             self.free.push(node);
             node = parent;
