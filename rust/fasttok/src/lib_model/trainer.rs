@@ -643,3 +643,63 @@ impl LibTrainer {
         LibModel::new(units, self.units, &self.special_tokens)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pretokenize::PretokenizerSpec;
+
+    fn sentences() -> Vec<String> {
+        let words = [
+            "the cat ",
+            "sat on ",
+            "the mat ",
+            "and the dog ",
+            "ate the cat ",
+        ];
+        (0..300)
+            .map(|i| format!("{}{}\n", words[i % 5], words[(i * 7 + 3) % 5]))
+            .collect()
+    }
+
+    fn trained(trainer: &LibTrainer) -> LibModel {
+        let whole = Pretokenizer::new(PretokenizerSpec::Whole).unwrap();
+        trainer
+            .train(&sentences(), &whole, &Progress::new())
+            .unwrap()
+    }
+
+    #[test]
+    fn learns_supra_word_units_keeps_atoms_and_is_deterministic() {
+        let trainer = LibTrainer {
+            sentences_per_step: 20,
+            steps: 30,
+            out_rate: 0.05,
+            life: 2,
+            ..LibTrainer::default()
+        };
+        let model = trained(&trainer);
+        assert_eq!(model, trained(&trainer));
+        let units = &model.vocab()[..model.unit_count()];
+        for symbol in sentences().concat().chars() {
+            assert!(units.contains(&symbol.to_string().into_bytes()));
+        }
+        assert!(units
+            .iter()
+            .any(|unit| unit.len() > 6 && unit.contains(&b' ')));
+    }
+
+    #[test]
+    fn an_exact_vocabulary_size_is_honoured() {
+        let trainer = LibTrainer {
+            sentences_per_step: 20,
+            steps: 30,
+            vocab_size: Some(256 + 16 + 1),
+            special_tokens: vec!["<s>".into()],
+            ..LibTrainer::default()
+        };
+        let model = trained(&trainer);
+        assert_eq!(model.vocab_size(), 273);
+        assert_eq!(model.specials(), [("<s>".to_owned(), 272)]);
+    }
+}
