@@ -193,6 +193,8 @@ def test_sidecar_records_the_options() -> None:
         ({"units": "words"}, "units"),
         ({"vocab_size": 200}, "vocab_size"),
         ({"steps": 0}, "steps"),
+        ({"seed": -1}, "seed"),
+        ({"life": -2}, "life"),
     ],
 )
 def test_bad_options_name_the_parameter(options: dict, message: str) -> None:

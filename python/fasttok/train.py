@@ -369,6 +369,10 @@ def _train_lib(
         raise ParameterError(f"invalid value for `sentences_per_step`: {lib.sentences_per_step} is not positive")
     if lib.steps is not None and lib.steps < 1:
         raise ParameterError(f"invalid value for `steps`: {lib.steps} is not positive")
+    if lib.life < 1:
+        raise ParameterError(f"invalid value for `life`: {lib.life} articles; it must be at least 1")
+    if not 0 <= lib.seed < 2**64:
+        raise ParameterError(f"invalid value for `seed`: {lib.seed} is not in [0, 2**64)")
     limit = None if lib.steps is None else lib.steps * lib.sentences_per_step
     resolved = resolve(corpus, text_field)
     sentences = _fasttok.corpus_lines(

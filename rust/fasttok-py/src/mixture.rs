@@ -9,7 +9,7 @@ use pyo3::types::{PyBytes, PyDict};
 
 use crate::count::PyWordCounts;
 use crate::error::CoreError;
-use crate::options::{choice, thread_pool};
+use crate::options::{self, choice, thread_pool};
 use crate::run::run_detached;
 
 /// New rows of one sweep: merge steps, pair ids, and coefficients (rows × categories).
@@ -56,11 +56,7 @@ impl PyMixtureProblem {
         num_threads: Option<usize>,
         progress: bool,
     ) -> PyResult<Self> {
-        let units = choice(
-            "units",
-            units,
-            &[("bytes", Units::Bytes), ("chars", Units::Chars)],
-        )?;
+        let units = options::units(units)?;
         let pool = thread_pool(num_threads)?;
         let samples: Vec<_> = samples.iter().map(|sample| sample.inner.clone()).collect();
         let monitor = Progress::new();

@@ -64,3 +64,15 @@ pub fn choice<T: Copy>(name: &'static str, value: &str, choices: &[(&str, T)]) -
             CoreError(fasttok::Error::argument(name, message))
         })
 }
+
+/// The `units` option: `"chars"` or `"bytes"`.
+pub fn units(value: &str) -> CoreResult<fasttok::Units> {
+    choice(
+        "units",
+        value,
+        &[
+            ("chars", fasttok::Units::Chars),
+            ("bytes", fasttok::Units::Bytes),
+        ],
+    )
+}

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::error::{CoreError, CoreResult};
-use crate::options::{choice, thread_pool};
+use crate::options::{self, choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
 
 /// Concatenated ids of a batch and the offsets where each text's ids start.
@@ -278,11 +278,7 @@ impl PyTokenizer {
         units: &str,
         special_tokens: Vec<String>,
     ) -> PyResult<Self> {
-        let units = choice(
-            "units",
-            units,
-            &[("chars", Units::Chars), ("bytes", Units::Bytes)],
-        )?;
+        let units = options::units(units)?;
         let model = LibModel::new(lexicon, units, &special_tokens).map_err(CoreError)?;
         let info = TrainingInfo {
             algorithm: "imported".into(),

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use crate::count::PyWordCounts;
 use crate::error::CoreError;
-use crate::options::{choice, thread_pool};
+use crate::options::{self, choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
 use crate::run::run_detached;
 use crate::tokenizer::PyTokenizer;
@@ -187,11 +187,7 @@ pub fn train_lib(
     parameters: &str,
 ) -> PyResult<PyTokenizer> {
     let trainer = LibTrainer {
-        units: choice(
-            "units",
-            units,
-            &[("chars", Units::Chars), ("bytes", Units::Bytes)],
-        )?,
+        units: options::units(units)?,
         in_rate,
         out_rate,
         life,

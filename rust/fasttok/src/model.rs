@@ -21,6 +21,20 @@ pub enum Units {
     Chars,
 }
 
+/// Append `special_tokens` to `vocab` (ids after it, in order); their `(text, id)`.
+pub(crate) fn append_specials(
+    vocab: &mut Vec<Vec<u8>>,
+    special_tokens: &[String],
+) -> Vec<(String, u32)> {
+    special_tokens
+        .iter()
+        .map(|token| {
+            vocab.push(token.as_bytes().to_vec());
+            (token.clone(), (vocab.len() - 1) as u32)
+        })
+        .collect()
+}
+
 /// The segmentation model of a tokenizer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

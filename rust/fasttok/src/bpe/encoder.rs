@@ -11,6 +11,7 @@ use std::collections::BinaryHeap;
 
 use rustc_hash::FxHashMap;
 
+use crate::model::append_specials;
 use crate::{Error, Result};
 
 /// Pieces up to this many bytes use the quadratic scan.
@@ -49,13 +50,7 @@ impl BpeModel {
         special_tokens: &[String],
     ) -> Self {
         let mut vocab = vocab;
-        let specials = special_tokens
-            .iter()
-            .map(|token| {
-                vocab.push(token.as_bytes().to_vec());
-                (token.clone(), (vocab.len() - 1) as u32)
-            })
-            .collect();
+        let specials = append_specials(&mut vocab, special_tokens);
         let ordinary = vocab.len() - special_tokens.len();
         Self::assemble(vocab, ordinary, merges, specials, true)
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use trainer::LibTrainer;
 pub use trie::{PrefixMatch, UnitTrie};
 
-use crate::model::Units;
+use crate::model::{append_specials, Units};
 use crate::{Error, Result};
 use segment::{Chunk, RankedUnits};
 
@@ -128,13 +128,7 @@ impl LibModel {
             Units::Chars => vocab.len() - 256,
         };
         let max_unit_bytes = vocab[..unit_count].iter().map(Vec::len).max().unwrap_or(0);
-        let specials = special_tokens
-            .iter()
-            .map(|token| {
-                vocab.push(token.as_bytes().to_vec());
-                (token.clone(), (vocab.len() - 1) as u32)
-            })
-            .collect();
+        let specials = append_specials(&mut vocab, special_tokens);
         Ok(Self {
             vocab,
             unit_count,
