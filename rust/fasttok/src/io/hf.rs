@@ -242,6 +242,18 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
     if !document.get("normalizer").is_none_or(Value::is_null) {
         return Err(bad("normalizers are not supported".into()));
     }
+    if kind == Some("WordPiece")
+        && model
+            .get("continuing_subword_prefix")
+            .and_then(Value::as_str)
+            != Some("")
+    {
+        return Err(bad(
+            "WordPiece with a continuing-subword prefix is not supported (only fasttok's LiB \
+             export, whose prefix is \"\")"
+                .into(),
+        ));
+    }
     let split = pretokenizer_spec(document.get("pre_tokenizer")).map_err(bad)?;
     let byte_level = split.byte_level;
     if kind == Some("BPE") && !byte_level {
