@@ -2,14 +2,13 @@
 
 use fasttok::mixture::{self, MergeList, MixtureProblem, SweepLimits, Transcript};
 use fasttok::Progress;
-use fasttok::Units;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::count::PyWordCounts;
 use crate::error::CoreError;
-use crate::options::{self, choice, thread_pool};
+use crate::options::{self, thread_pool};
 use crate::run::run_detached;
 
 /// New rows of one sweep: merge steps, pair ids, and coefficients (rows × categories).

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use fasttok::{io, LibModel, Model, Segmenter, Tokenizer, TrainingInfo, Units};
+use fasttok::{io, LibModel, Model, Segmenter, Tokenizer, TrainingInfo};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};

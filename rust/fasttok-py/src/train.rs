@@ -2,7 +2,7 @@
 
 use fasttok::{
     BpeTrainer, LibTrainer, MergeConstraints, Model, Progress, SuperBpeTrainer, TieBreak,
-    Tokenizer, TrainingInfo, Units,
+    Tokenizer, TrainingInfo,
 };
 use pyo3::prelude::*;
 
