@@ -81,6 +81,9 @@ class Tokenizer:
     def vocab_size(self) -> int: ...
     def vocab_list(self) -> list[bytes]: ...
     def merge_ids(self) -> list[tuple[int, int, int]]: ...
+    def scores(self) -> list[float]: ...
+    def encode_sampled(self, text: str, alpha: float, seed: int) -> list[int]: ...
+    def log_probability(self, text: str) -> float: ...
     @property
     def segmenter(self) -> str | None: ...
     def with_segmenter(self, segmenter: str) -> Tokenizer: ...
@@ -181,6 +184,30 @@ def train_lib(
     progress: bool = False,
     parameters: str = "{}",
 ) -> Tokenizer: ...
+
+def train_unigram(
+    counts: WordCounts,
+    pretokenizer: Pretokenizer,
+    vocab_size: int,
+    *,
+    units: str = "chars",
+    max_piece_length: int = 16,
+    seed_size: int = 1000000,
+    shrinking_factor: float = 0.75,
+    sub_iterations: int = 2,
+    special_tokens: list[str] = ...,
+    num_threads: int | None = None,
+    progress: bool = False,
+    algorithm: str = "unigram",
+    parameters: str = "{}",
+) -> Tokenizer: ...
+def unigram_em_step(
+    counts: WordCounts,
+    pieces: list[tuple[bytes, float]],
+    *,
+    units: str = "chars",
+    num_threads: int | None = None,
+) -> tuple[list[tuple[bytes, float]], float]: ...
 
 _U32 = np.ndarray[Any, np.dtype[np.uint32]]
 _Mask = np.ndarray[Any, np.dtype[np.uint8]]

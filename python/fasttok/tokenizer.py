@@ -193,6 +193,27 @@ class Tokenizer:
         return cls(core)
 
     @property
+    def scores(self) -> np.ndarray:
+        """Unigram: the score (log-probability) of every id as a float64 array; byte-fallback
+        tokens, ``<unk>`` and special tokens score 1000 below the lowest piece."""
+        return np.asarray(self._core.scores(), dtype=np.float64)
+
+    def sample(self, text: str, *, alpha: float = 0.1, seed: int = 0) -> list[int]:
+        """Unigram: ids of ``text`` with each word's segmentation drawn with probability
+        proportional to its likelihood to the power ``alpha`` (subword regularization;
+        ``alpha`` → 0 is uniform over segmentations, large ``alpha`` approaches
+        :meth:`encode`); a function of ``seed``."""
+        if not 0 <= seed < 2**64:
+            raise ParameterError(f"invalid value for `seed`: {seed} is not in [0, 2**64)")
+        return self._core.encode_sampled(text, alpha, seed)
+
+    def log_probability(self, text: str) -> float:
+        """Unigram: the natural-log probability of ``text``'s best segmentation (the sum of
+        its tokens' scores; an unknown character scores 10 below the lowest piece, as in
+        SentencePiece)."""
+        return self._core.log_probability(text)
+
+    @property
     def segmenter(self) -> str | None:
         """How a LiB tokenizer segments: ``"two-path"`` (default) or ``"greedy"``; ``None`` for BPE."""
         return self._core.segmenter

@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer as HfTokenizer
 
 #: Algorithms ``train`` knows.
-ALGORITHMS = ("bpe", "superbpe", "lib")
+ALGORITHMS = ("bpe", "superbpe", "lib", "unigram")
 
 #: The pretokenizer each algorithm uses by default (stage 1 for SuperBPE; LiB reads whole
 #: lines, so its units may span words).
-DEFAULT_PRETOKENIZERS = {"bpe": "gpt2", "superbpe": "superbpe-stage1", "lib": "none"}
+DEFAULT_PRETOKENIZERS = {"bpe": "gpt2", "superbpe": "superbpe-stage1", "lib": "none", "unigram": "gpt2"}
 
 WordCounts = _fasttok.WordCounts
 
@@ -99,6 +99,9 @@ def train(
     sentences_per_step: int = 500,
     steps: int | None = None,
     seed: int = 0,
+    seed_size: int = 1_000_000,
+    shrinking_factor: float = 0.75,
+    sub_iterations: int = 2,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -118,16 +121,20 @@ def train(
             and the best-ranked units are kept, every character or byte among them), else the
             vocabulary is smaller, as BPE's is when pairs run out.
         algorithm: ``"bpe"`` (byte-level BPE), ``"superbpe"`` (BPE up to ``transition``,
-            then superword merges across spaces; Liu et al. 2025) or ``"lib"`` (LiB, a
-            lexicon learned by reading, memorizing and forgetting; Yang et al.).
+            then superword merges across spaces; Liu et al. 2025), ``"lib"`` (LiB, a
+            lexicon learned by reading, memorizing and forgetting; Yang et al.) or
+            ``"unigram"`` (Unigram LM, SentencePiece's default: EM over the word counts
+            with pruning; Kudo 2018). Unigram's ``vocab_size`` counts its pieces, then,
+            for character units, 256 byte-fallback tokens and ``<unk>``, then the special
+            tokens; it is exact unless the corpus has fewer distinct substrings.
         pretokenizer: a named spec or a custom regex (see :func:`count`); default ``"gpt2"``
-            for BPE, the paper's ``"superbpe-stage1"`` for SuperBPE's stage 1, and
+            for BPE and Unigram, the paper's ``"superbpe-stage1"`` for SuperBPE's stage 1, and
             ``"none"`` for LiB (units span words: supra-word units; ``"gpt2"`` pre-splits
             words so that no unit spans two).
         special_tokens: tokens appended after the learned ones; never produced by merges.
         min_frequency: BPE: stop when the best pair occurs fewer times.
-        max_token_length: longest learned token, in bytes (LiB: in units, i.e. characters
-            or bytes). (HF's ``BpeTrainer`` keeps tokens *shorter* than its
+        max_token_length: longest learned token, in bytes (LiB, Unigram: in units, i.e.
+            characters or bytes; Unigram's default is SentencePiece's 16). (HF's ``BpeTrainer`` keeps tokens *shorter* than its
             ``max_token_length``: HF's ``L`` is fasttok's ``L - 1``.)
         tie_break: ``"hf"`` reproduces HF tokenizers' merge order exactly, ``"bytes"`` rustbpe's.
         transition: SuperBPE's transition point ``t``: the first ``t - 1`` stage-1 merges are
@@ -144,8 +151,8 @@ def train(
         keep_absent_merges: SuperBPE: keep inherited merges whose pair never occurs in the
             stage-2 data (the reference drops them; they are listed in
             ``tokenizer.parameters["stage2"]["dropped"]`` either way).
-        units: LiB: ``"chars"`` (characters, with byte fallback for unseen ones) or
-            ``"bytes"``.
+        units: LiB, Unigram: ``"chars"`` (characters, with byte fallback for unseen ones)
+            or ``"bytes"``.
         in_rate, out_rate, life, update_rate: LiB's α (chance of memorizing the previous
             chunk + the current one), ω (fraction of the lexicon's tail put on probation
             after each article), τ0 (probation, in articles) and Δ (a reward or punishment
@@ -156,6 +163,9 @@ def train(
             lines, in corpus order, from the start again when done; default ``steps``:
             one pass over the corpus.
         seed: LiB's admission sampler; the result is a function of the seed.
+        seed_size, shrinking_factor, sub_iterations: Unigram: most pieces in the seed
+            vocabulary (frequent substrings), least share of pieces kept per pruning
+            round, EM iterations per round (SentencePiece's defaults).
         num_threads: worker threads (default: one per core); the result never depends on it.
         errors, text_field, progress: as for :func:`count`.
 
@@ -172,6 +182,10 @@ def train(
         return _train_lib(corpus, vocab_size, pretokenizer, lib, special_tokens, max_token_length, errors, text_field, progress)
     if vocab_size is None:
         raise ParameterError(f"invalid value for `vocab_size`: {algorithm} needs one")
+    if algorithm == "unigram":
+        unigram = _UnigramOptions(units, max_token_length or 16, seed_size, shrinking_factor, sub_iterations)
+        counts = _counts(corpus, pretokenizer, num_threads, errors, text_field, progress)
+        return _train_unigram(counts, vocab_size, pretokenizer, unigram, special_tokens, num_threads, progress)
     options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
     if algorithm == "superbpe":
         superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
@@ -179,17 +193,7 @@ def train(
             transition = 1 + round(0.9 * (vocab_size - 256 - len(special_tokens)))
         sequences = _sequences(corpus, lines, errors, text_field, options)
         return _train_superbpe(sequences, vocab_size, transition, pretokenizer, None, superbpe, options)
-    if isinstance(corpus, WordCounts):
-        counts = corpus
-    else:
-        counts = count(
-            corpus,
-            pretokenizer=pretokenizer,
-            num_threads=num_threads,
-            errors=errors,
-            text_field=text_field,
-            progress=progress,
-        )
+    counts = _counts(corpus, pretokenizer, num_threads, errors, text_field, progress)
     parameters = {"vocab_size": vocab_size, "pretokenizer": pretokenizer, **options.recorded()}
     core = _fasttok.train_bpe(
         counts,
@@ -240,6 +244,27 @@ def extend(
     superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
     sequences = _sequences(corpus, lines, errors, text_field, options)
     return _train_superbpe(sequences, vocab_size, transition, None, base, superbpe, options)
+
+
+def _counts(
+    corpus: Corpus | WordCounts,
+    pretokenizer: str,
+    num_threads: int | None,
+    errors: str,
+    text_field: str,
+    progress: bool | None,
+) -> WordCounts:
+    """``corpus`` itself if it is counts, else its counts."""
+    if isinstance(corpus, WordCounts):
+        return corpus
+    return count(
+        corpus,
+        pretokenizer=pretokenizer,
+        num_threads=num_threads,
+        errors=errors,
+        text_field=text_field,
+        progress=progress,
+    )
 
 
 class _Options(NamedTuple):
@@ -403,6 +428,54 @@ def _train_lib(
         vocab_size=vocab_size,
         special_tokens=list(special_tokens),
         progress=_show_progress(progress),
+        parameters=json.dumps(parameters),
+    )
+    return Tokenizer(core)
+
+
+class _UnigramOptions(NamedTuple):
+    """Unigram's hyperparameters."""
+
+    units: str
+    max_piece_length: int
+    seed_size: int
+    shrinking_factor: float
+    sub_iterations: int
+
+
+def _train_unigram(
+    counts: WordCounts,
+    vocab_size: int,
+    pretokenizer: str,
+    unigram: _UnigramOptions,
+    special_tokens: Sequence[str],
+    num_threads: int | None,
+    progress: bool | None,
+    *,
+    algorithm: str = "unigram",
+    recorded: dict[str, Any] | None = None,
+) -> Tokenizer:
+    """Unigram on ``counts``; ``recorded`` adds entries to the sidecar's parameters."""
+    parameters = {
+        "vocab_size": vocab_size,
+        "pretokenizer": pretokenizer,
+        **unigram._asdict(),
+        "special_tokens": list(special_tokens),
+        **(recorded or {}),
+    }
+    core = _fasttok.train_unigram(
+        counts,
+        _fasttok.Pretokenizer(pretokenizer),
+        vocab_size,
+        units=unigram.units,
+        max_piece_length=unigram.max_piece_length,
+        seed_size=unigram.seed_size,
+        shrinking_factor=unigram.shrinking_factor,
+        sub_iterations=unigram.sub_iterations,
+        special_tokens=list(special_tokens),
+        num_threads=num_threads,
+        progress=_show_progress(progress),
+        algorithm=algorithm,
         parameters=json.dumps(parameters),
     )
     return Tokenizer(core)

@@ -35,7 +35,7 @@ mod _fasttok {
     #[pymodule_export]
     use crate::tokenizer::PyTokenizer;
     #[pymodule_export]
-    use crate::train::{train_bpe, train_lib, train_superbpe};
+    use crate::train::{train_bpe, train_lib, train_superbpe, train_unigram, unigram_em_step};
 
     #[pymodule_init]
     fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -89,6 +89,7 @@ impl Bar {
                 Phase::Replaying => "replaying {bar:30} {pos}/{len} chunks ({per_sec}, {eta})",
                 Phase::Transcribing => "replaying {bar:30} {pos}/{len} merge steps ({per_sec}, {eta})",
                 Phase::Reading => "reading  {bar:30} {pos}/{len} articles ({per_sec}, {eta})",
+                Phase::Estimating => "EM       {bar:30} {pos}/{len} iterations (estimated; {eta})",
                 Phase::Idle => "{spinner}",
             };
             if let Ok(style) = ProgressStyle::with_template(template) {

@@ -143,6 +143,28 @@ impl PyTokenizer {
         Ok(self.inner.require_bpe("merges")?.merges().to_vec())
     }
 
+    /// Score (log-probability) of every id (Unigram only).
+    fn scores(&self) -> CoreResult<Vec<f64>> {
+        Ok(self.inner.require_unigram("scores")?.scores().to_vec())
+    }
+
+    /// Ids of `text` with sampled segmentations (Unigram's subword regularization).
+    #[pyo3(signature = (text, alpha, seed))]
+    fn encode_sampled(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        alpha: f64,
+        seed: u64,
+    ) -> CoreResult<Vec<u32>> {
+        Ok(py.detach(|| self.inner.encode_sampled(text, alpha, seed))?)
+    }
+
+    /// The log-probability of `text`'s best segmentation (Unigram only).
+    fn log_probability(&self, py: Python<'_>, text: &str) -> CoreResult<f64> {
+        Ok(py.detach(|| self.inner.log_probability(text))?)
+    }
+
     /// How a LiB tokenizer segments (`two-path` or `greedy`); `None` for BPE.
     #[getter]
     fn segmenter(&self) -> Option<&'static str> {

@@ -2,7 +2,7 @@
 
 use fasttok::{
     BpeTrainer, LibTrainer, MergeConstraints, Model, Progress, SuperBpeTrainer, TieBreak,
-    Tokenizer, TrainingInfo,
+    Tokenizer, TrainingInfo, UnigramTrainer,
 };
 use pyo3::prelude::*;
 
@@ -214,4 +214,98 @@ pub fn train_lib(
         pretokenizer.inner.clone(),
         info,
     )))
+}
+
+/// The Unigram options.
+#[allow(clippy::too_many_arguments)]
+fn unigram_trainer(
+    vocab_size: usize,
+    units: &str,
+    max_piece_length: usize,
+    seed_size: usize,
+    shrinking_factor: f64,
+    sub_iterations: usize,
+    special_tokens: Vec<String>,
+) -> PyResult<UnigramTrainer> {
+    Ok(UnigramTrainer {
+        vocab_size,
+        units: options::units(units)?,
+        max_piece_length,
+        seed_size,
+        shrinking_factor,
+        sub_iterations,
+        special_tokens,
+    })
+}
+
+/// Learn a Unigram LM tokenizer from `counts` (words cut by `pretokenizer`).
+#[pyfunction]
+#[pyo3(signature = (counts, pretokenizer, vocab_size, *, units = "chars", max_piece_length = 16,
+                    seed_size = 1_000_000, shrinking_factor = 0.75, sub_iterations = 2,
+                    special_tokens = Vec::new(), num_threads = None, progress = false,
+                    algorithm = "unigram", parameters = "{}"))]
+#[allow(clippy::too_many_arguments)]
+pub fn train_unigram(
+    py: Python<'_>,
+    counts: &PyWordCounts,
+    pretokenizer: &PyPretokenizer,
+    vocab_size: usize,
+    units: &str,
+    max_piece_length: usize,
+    seed_size: usize,
+    shrinking_factor: f64,
+    sub_iterations: usize,
+    special_tokens: Vec<String>,
+    num_threads: Option<usize>,
+    progress: bool,
+    algorithm: &str,
+    parameters: &str,
+) -> PyResult<PyTokenizer> {
+    let trainer = unigram_trainer(
+        vocab_size,
+        units,
+        max_piece_length,
+        seed_size,
+        shrinking_factor,
+        sub_iterations,
+        special_tokens,
+    )?;
+    let parameters = parameters_object(parameters)?;
+    let pool = thread_pool(num_threads)?;
+    let monitor = Progress::new();
+    let counts = &counts.inner;
+    let model = run_detached(py, &monitor, progress, |monitor| {
+        trainer.train(counts, &pool, monitor)
+    })?;
+    let info = TrainingInfo {
+        algorithm: algorithm.into(),
+        parameters,
+    };
+    Ok(PyTokenizer::from(Tokenizer::new(
+        Model::Unigram(model),
+        pretokenizer.inner.clone(),
+        info,
+    )))
+}
+
+/// One Unigram EM iteration on `counts` from `pieces` (`(bytes, score)`, every unit of
+/// the words among them): the re-estimated pieces and the words' log-likelihood.
+#[pyfunction]
+#[pyo3(signature = (counts, pieces, *, units = "chars", num_threads = None))]
+pub fn unigram_em_step(
+    py: Python<'_>,
+    counts: &PyWordCounts,
+    pieces: Vec<(Vec<u8>, f64)>,
+    units: &str,
+    num_threads: Option<usize>,
+) -> PyResult<(Vec<(Vec<u8>, f64)>, f64)> {
+    let trainer = UnigramTrainer {
+        units: options::units(units)?,
+        ..UnigramTrainer::default()
+    };
+    let pool = thread_pool(num_threads)?;
+    let counts = &counts.inner;
+    Ok(py
+        .detach(|| trainer.em_step(counts, &pieces, &pool))
+        .map_err(CoreError)?)
 }

@@ -39,6 +39,8 @@ pub mod model;
 pub mod pretokenize;
 pub mod progress;
 pub mod superbpe;
+pub mod trie;
+pub mod unigram;
 
 pub use bpe::{BpeModel, BpeTrainer, TieBreak};
 pub use count::{read_lines, Feed, FileFormat, Utf8Policy, WordCounts};
@@ -48,3 +50,4 @@ pub use model::{Model, Tokenizer, TrainingInfo, Units};
 pub use pretokenize::{Pretokenizer, PretokenizerSpec};
 pub use progress::{Phase, Progress};
 pub use superbpe::{MergeConstraints, SuperBpeReport, SuperBpeTrainer};
+pub use unigram::{UnigramModel, UnigramTrainer};

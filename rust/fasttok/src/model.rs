@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::bpe::BpeModel;
 use crate::lib_model::LibModel;
 use crate::pretokenize::Pretokenizer;
+use crate::unigram::UnigramModel;
 use crate::{Error, Result};
 
 /// The base units a vocabulary is built from.
@@ -19,6 +20,22 @@ pub enum Units {
     /// Characters, each its UTF-8 bytes (character-level BPE, e.g. SentencePiece's;
     /// LiB); a merge list's bytes that are not valid UTF-8 stay single units.
     Chars,
+}
+
+impl Units {
+    /// Byte length of the unit (character or byte) that starts at `text[at]`.
+    pub fn symbol_len(self, text: &[u8], at: usize) -> usize {
+        match self {
+            Units::Bytes => 1,
+            Units::Chars => match text[at] {
+                byte if byte < 0xc0 => 1,
+                byte if byte < 0xe0 => 2,
+                byte if byte < 0xf0 => 3,
+                _ => 4,
+            }
+            .min(text.len() - at),
+        }
+    }
 }
 
 /// Append `special_tokens` to `vocab` (ids after it, in order); their `(text, id)`.
@@ -36,13 +53,15 @@ pub(crate) fn append_specials(
 }
 
 /// The segmentation model of a tokenizer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Model {
     /// Byte-level BPE with ordered merges.
     Bpe(BpeModel),
     /// A LiB lexicon with ids in rank order.
     Lib(LibModel),
+    /// A Unigram language model: pieces with log-probabilities, Viterbi segmentation.
+    Unigram(UnigramModel),
 }
 
 impl Model {
@@ -51,6 +70,7 @@ impl Model {
         match self {
             Model::Bpe(bpe) => bpe.vocab(),
             Model::Lib(lib) => lib.vocab(),
+            Model::Unigram(unigram) => unigram.vocab(),
         }
     }
 
@@ -59,6 +79,7 @@ impl Model {
         match self {
             Model::Bpe(bpe) => bpe.specials(),
             Model::Lib(lib) => lib.specials(),
+            Model::Unigram(unigram) => unigram.specials(),
         }
     }
 
@@ -67,6 +88,7 @@ impl Model {
         match self {
             Model::Bpe(bpe) => bpe.decode_bytes(ids),
             Model::Lib(lib) => lib.decode_bytes(ids),
+            Model::Unigram(unigram) => unigram.decode_bytes(ids),
         }
     }
 }
@@ -107,21 +129,32 @@ impl Tokenizer {
     pub fn bpe(&self) -> Option<&BpeModel> {
         match &self.model {
             Model::Bpe(bpe) => Some(bpe),
-            Model::Lib(_) => None,
+            Model::Lib(_) | Model::Unigram(_) => None,
         }
     }
 
     /// The BPE model, or an error naming `operation` as one that needs BPE.
     pub fn require_bpe(&self, operation: &str) -> Result<&BpeModel> {
-        self.bpe().ok_or_else(|| {
-            Error::argument(
-                "tokenizer",
-                format!(
-                    "{operation} needs a BPE tokenizer, not {}",
-                    self.info.algorithm
-                ),
-            )
-        })
+        self.bpe()
+            .ok_or_else(|| self.wrong_model(operation, "a BPE"))
+    }
+
+    /// The Unigram model, or an error naming `operation` as one that needs Unigram.
+    pub fn require_unigram(&self, operation: &str) -> Result<&UnigramModel> {
+        match &self.model {
+            Model::Unigram(unigram) => Ok(unigram),
+            _ => Err(self.wrong_model(operation, "a Unigram")),
+        }
+    }
+
+    fn wrong_model(&self, operation: &str, needed: &str) -> Error {
+        Error::argument(
+            "tokenizer",
+            format!(
+                "{operation} needs {needed} tokenizer, not {}",
+                self.info.algorithm
+            ),
+        )
     }
 
     /// The pretokenizer.
@@ -189,6 +222,11 @@ impl Tokenizer {
                     .pretokenizer
                     .split(text, |piece| lib.encode_piece(piece.as_bytes(), ids))
             }
+            Model::Unigram(unigram) => {
+                return self
+                    .pretokenizer
+                    .split(text, |piece| unigram.encode_piece(piece.as_bytes(), ids))
+            }
         };
         self.pretokenizer.split(text, |piece| {
             if let Some(id) = bpe.single_token(piece.as_bytes()) {
@@ -201,6 +239,35 @@ impl Tokenizer {
                 cache.insert(piece, (start, ids.len()));
             }
         })
+    }
+
+    /// Token ids of `text` with each piece's segmentation drawn with probability
+    /// proportional to its likelihood to the power `alpha` (Unigram's subword
+    /// regularization); the draws are a function of `seed`.
+    pub fn encode_sampled(&self, text: &str, alpha: f64, seed: u64) -> Result<Vec<u32>> {
+        let unigram = self.require_unigram("sampling")?;
+        if !(alpha.is_finite() && alpha >= 0.0) {
+            return Err(Error::argument(
+                "alpha",
+                format!("{alpha} is not a finite number ≥ 0"),
+            ));
+        }
+        let mut rng = rand_pcg::Pcg64Mcg::new(u128::from(seed) | 1);
+        let mut ids = Vec::with_capacity(text.len() / 3);
+        self.pretokenizer.split(text, |piece| {
+            unigram.sample_piece(piece.as_bytes(), alpha, &mut rng, &mut ids)
+        })?;
+        Ok(ids)
+    }
+
+    /// The log-probability of `text`'s best segmentation under a Unigram model (unknown
+    /// characters scored as in SentencePiece: 10 below the lowest piece).
+    pub fn log_probability(&self, text: &str) -> Result<f64> {
+        let unigram = self.require_unigram("log_probability")?;
+        let mut total = 0.0;
+        self.pretokenizer
+            .split(text, |piece| total += unigram.best_score(piece.as_bytes()))?;
+        Ok(total)
     }
 
     /// Encode many texts in parallel on `pool`; results are in input order.
@@ -236,6 +303,7 @@ impl Tokenizer {
         let ordinary = match &self.model {
             Model::Bpe(bpe) => bpe.token_id(token),
             Model::Lib(lib) => lib.unit_id(token),
+            Model::Unigram(unigram) => unigram.piece_id(token),
         };
         ordinary.or_else(|| {
             self.model

@@ -25,6 +25,9 @@ pub enum Phase {
     Transcribing = 4,
     /// Reading articles (LiB); units are steps.
     Reading = 5,
+    /// Estimating piece probabilities by EM and pruning (Unigram); units are EM
+    /// iterations.
+    Estimating = 6,
 }
 
 /// Counters and a cancel flag shared between a worker and its observer.
@@ -62,6 +65,7 @@ impl Progress {
             3 => Phase::Replaying,
             4 => Phase::Transcribing,
             5 => Phase::Reading,
+            6 => Phase::Estimating,
             _ => Phase::Idle,
         };
         (

@@ -1,5 +1,11 @@
 //! HF `tokenizer.json`: writing fasttok tokenizers, reading byte-level BPE ones and
-//! fasttok's LiB exports.
+//! fasttok's LiB and Unigram exports.
+//!
+//! A Unigram model is HF's `Unigram` with the same ids and scores; for character units
+//! the `<0xNN>` tokens and `<unk>` follow the pieces and `byte_fallback` is on, so
+//! `tokenizers` gives fasttok's ids for any text. (HF also matches those tokens' own
+//! spellings in the text, e.g. "<0x41>"; they are scored far below every piece so that
+//! this cannot win while the text's characters are pieces.)
 //!
 //! A LiB lexicon is written as HF's `WordPiece` with an empty continuing-subword prefix,
 //! which is greedy longest match: HF has no two-path segmenter, so `tokenizers` encodes a
@@ -28,6 +34,7 @@ use crate::bpe::BpeModel;
 use crate::lib_model::{fallback_token, LibModel, Segmenter};
 use crate::model::{Model, Tokenizer, TrainingInfo, Units};
 use crate::pretokenize::{Pretokenizer, PretokenizerSpec};
+use crate::unigram::{UnigramModel, UNKNOWN_TOKEN};
 use crate::{Error, Result};
 
 fn is_printable(byte: u8) -> bool {
@@ -138,10 +145,11 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
     let (pre_tokenizer, decoder, model) = match tokenizer.model() {
         Model::Bpe(bpe) => (
             steps.into_iter().chain([byte_level_step()]).collect(),
-            json!({"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true}),
+            byte_level_decoder(),
             bpe_json(bpe, tokenizer.model()),
         ),
         Model::Lib(lib) => lib_json(lib, tokenizer.model(), steps),
+        Model::Unigram(unigram) => unigram_json(unigram, steps),
     };
     let added_tokens: Vec<Value> = tokenizer
         .model()
@@ -188,38 +196,80 @@ fn bpe_json(bpe: &BpeModel, model: &Model) -> Value {
     })
 }
 
-/// HF's unknown token for `WordPiece`, which LiB exports never define (see the module
-/// docs).
-const UNKNOWN_TOKEN: &str = "<unk>";
-
 /// Longest piece HF's `WordPiece` segments (longer ones become its unknown token).
 const WORDPIECE_MAX_CHARS: u64 = 1 << 30;
+
+/// HF's `ByteLevel` decoder.
+fn byte_level_decoder() -> Value {
+    json!({"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true})
+}
+
+/// The decoder of character-unit vocabularies with `<0xNN>` fallback tokens.
+fn byte_fallback_decoder() -> Value {
+    json!({"type": "Sequence", "decoders": [{"type": "ByteFallback"}, {"type": "Fuse"}]})
+}
+
+/// The spelling of token `id` of a character-unit vocabulary whose units are the ids
+/// below `unit_count`, followed by 256 fallback tokens (stored as their byte).
+fn char_unit_spelling(unit_count: usize) -> impl Fn(usize, &[u8]) -> String {
+    move |id, bytes| match id {
+        _ if id < unit_count || id >= unit_count + 256 => {
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+        _ => fallback_token(bytes[0]),
+    }
+}
 
 /// Pre-tokenizer steps, decoder and `WordPiece` model section of a LiB lexicon.
 fn lib_json(lib: &LibModel, model: &Model, mut steps: Vec<Value>) -> (Vec<Value>, Value, Value) {
     let (decoder, vocab) = match lib.unit_kind() {
         Units::Bytes => {
             steps.push(byte_level_step());
-            (
-                json!({"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true}),
-                vocab_object(model, byte_level),
-            )
+            (byte_level_decoder(), vocab_object(model, byte_level))
         }
-        Units::Chars => {
-            let unit_count = lib.unit_count();
-            let spell = |id: usize, bytes: &[u8]| match id {
-                _ if id < unit_count => String::from_utf8_lossy(bytes).into_owned(),
-                _ => fallback_token(bytes[0]),
-            };
-            (
-                json!({"type": "Sequence", "decoders": [{"type": "ByteFallback"}, {"type": "Fuse"}]}),
-                vocab_object(model, spell),
-            )
-        }
+        Units::Chars => (
+            byte_fallback_decoder(),
+            vocab_object(model, char_unit_spelling(lib.unit_count())),
+        ),
     };
     let section = json!({
         "type": "WordPiece", "unk_token": UNKNOWN_TOKEN, "continuing_subword_prefix": "",
         "max_input_chars_per_word": WORDPIECE_MAX_CHARS, "vocab": vocab
+    });
+    (steps, decoder, section)
+}
+
+/// Pre-tokenizer steps, decoder and `Unigram` model section: `[spelling, score]` by id.
+fn unigram_json(unigram: &UnigramModel, mut steps: Vec<Value>) -> (Vec<Value>, Value, Value) {
+    let piece_count = unigram.piece_count();
+    let (decoder, spell): (Value, Box<dyn Fn(usize, &[u8]) -> String>) = match unigram.unit_kind() {
+        Units::Bytes => {
+            steps.push(byte_level_step());
+            (byte_level_decoder(), Box::new(byte_level))
+        }
+        Units::Chars => (
+            byte_fallback_decoder(),
+            Box::new(char_unit_spelling(piece_count)),
+        ),
+    };
+    let specials = unigram.specials();
+    let vocab: Vec<Value> = unigram
+        .vocab()
+        .iter()
+        .zip(unigram.scores())
+        .enumerate()
+        .map(|(id, (bytes, score))| {
+            let special = specials.iter().find(|(_, special)| *special as usize == id);
+            match special {
+                Some((text, _)) => json!([text, score]),
+                None => json!([spell(id, bytes), score]),
+            }
+        })
+        .collect();
+    let unknown = (unigram.unit_kind() == Units::Chars).then_some(piece_count + 256);
+    let section = json!({
+        "type": "Unigram", "unk_id": unknown, "vocab": vocab,
+        "byte_fallback": unigram.unit_kind() == Units::Chars
     });
     (steps, decoder, section)
 }
@@ -234,9 +284,10 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
         .get("model")
         .ok_or_else(|| bad("no \"model\"".into()))?;
     let kind = model.get("type").and_then(Value::as_str);
-    if !matches!(kind, Some("BPE" | "WordPiece")) {
+    if !matches!(kind, Some("BPE" | "WordPiece" | "Unigram")) {
         return Err(bad(format!(
-            "model type {kind:?} is not supported (only BPE, and WordPiece from fasttok's LiB)"
+            "model type {kind:?} is not supported (only BPE, and fasttok's LiB and Unigram \
+             exports)"
         )));
     }
     if !document.get("normalizer").is_none_or(Value::is_null) {
@@ -294,23 +345,40 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
         place(id, content.as_bytes().to_vec())?;
         specials.push((content.to_owned(), id as u32));
     }
-    let vocab = model
-        .get("vocab")
-        .and_then(Value::as_object)
-        .ok_or_else(|| bad("model has no \"vocab\" object".into()))?;
-    let mut ids_by_string = std::collections::HashMap::with_capacity(vocab.len());
-    for (token, id) in vocab {
-        let id = id
-            .as_u64()
-            .ok_or_else(|| bad(format!("id of {token:?} is not an integer")))?;
-        ids_by_string.insert(token.as_str(), id as u32);
-        if specials
+    let is_special = |id: u64| {
+        specials
             .iter()
             .any(|(_, special)| u64::from(*special) == id)
-        {
-            continue;
+    };
+    let mut ids_by_string = std::collections::HashMap::new();
+    let mut scores = Vec::new();
+    match model.get("vocab") {
+        Some(Value::Object(vocab)) => {
+            for (token, id) in vocab {
+                let id = id
+                    .as_u64()
+                    .ok_or_else(|| bad(format!("id of {token:?} is not an integer")))?;
+                ids_by_string.insert(token.as_str(), id as u32);
+                if !is_special(id) {
+                    place(id, spell(token)?)?;
+                }
+            }
         }
-        place(id, spell(token)?)?;
+        Some(Value::Array(entries)) if kind == Some("Unigram") => {
+            for (id, entry) in entries.iter().enumerate() {
+                let (Some(token), Some(score)) = (
+                    entry.get(0).and_then(Value::as_str),
+                    entry.get(1).and_then(Value::as_f64),
+                ) else {
+                    return Err(bad(format!("vocab entry {id} is not [token, score]")));
+                };
+                scores.push(score);
+                if !is_special(id as u64) {
+                    place(id as u64, spell(token)?)?;
+                }
+            }
+        }
+        _ => return Err(bad("model has no \"vocab\"".into())),
     }
     let vocab: Vec<Vec<u8>> = tokens
         .into_iter()
@@ -333,14 +401,47 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
         ),
     };
     let pretokenizer = Pretokenizer::new(spec)?.with_lines(lines);
-    let model = if kind == Some("BPE") {
-        Model::Bpe(bpe_from_json(model, vocab, &ids_by_string, specials, what)?)
-    } else {
-        // Without a sidecar the tokenizer segments as HF does: greedily.
-        let segmenter = segmenter.unwrap_or(Segmenter::Greedy);
-        Model::Lib(lib_from_json(vocab, byte_level, &specials, what)?.with_segmenter(segmenter))
+    let model = match kind {
+        Some("BPE") => Model::Bpe(bpe_from_json(model, vocab, &ids_by_string, specials, what)?),
+        Some("Unigram") => Model::Unigram(unigram_from_json(
+            vocab, &scores, byte_level, &specials, what,
+        )?),
+        _ => {
+            // Without a sidecar the tokenizer segments as HF does: greedily.
+            let segmenter = segmenter.unwrap_or(Segmenter::Greedy);
+            Model::Lib(lib_from_json(vocab, byte_level, &specials, what)?.with_segmenter(segmenter))
+        }
     };
     Ok(Tokenizer::new(model, pretokenizer, info))
+}
+
+/// The number of ordinary tokens (before the specials), checking that the specials
+/// follow them.
+fn ordinary_count(
+    vocab: &[Vec<u8>],
+    specials: &[(String, u32)],
+) -> std::result::Result<usize, String> {
+    let ordinary = vocab.len() - specials.len();
+    if specials
+        .iter()
+        .enumerate()
+        .any(|(index, (_, id))| *id as usize != ordinary + index)
+    {
+        return Err("special tokens must follow the ordinary tokens".into());
+    }
+    Ok(ordinary)
+}
+
+/// Where the 256 `<0xNN>` fallback tokens that end at `end` start, if they do.
+fn fallback_start(vocab: &[Vec<u8>], end: usize) -> Option<usize> {
+    let fallback = (0..=255u8).map(|byte| fallback_token(byte).into_bytes());
+    end.checked_sub(256)
+        .filter(|&start| vocab[start..end].iter().cloned().eq(fallback))
+}
+
+/// The special tokens' names.
+fn names(specials: &[(String, u32)]) -> Vec<String> {
+    specials.iter().map(|(name, _)| name.clone()).collect()
 }
 
 /// A LiB model from the tokens of a fasttok `WordPiece` export.
@@ -351,28 +452,50 @@ fn lib_from_json(
     what: &str,
 ) -> Result<LibModel> {
     let bad = |message: String| Error::format(what, message);
-    let ordinary = vocab.len() - specials.len();
-    if specials
-        .iter()
-        .enumerate()
-        .any(|(index, (_, id))| *id as usize != ordinary + index)
-    {
-        return Err(bad("special tokens must follow the lexicon".into()));
-    }
+    let ordinary = ordinary_count(&vocab, specials).map_err(bad)?;
     let (units, unit_count) = if byte_level {
         (Units::Bytes, ordinary)
     } else {
-        let fallback = (0..=255u8).map(|byte| fallback_token(byte).into_bytes());
-        let unit_count = ordinary
-            .checked_sub(256)
-            .filter(|&count| vocab[count..ordinary].iter().cloned().eq(fallback))
-            .ok_or_else(|| {
-                bad("not a fasttok LiB export: no <0x00>…<0xFF> tokens after the units".into())
-            })?;
+        let unit_count = fallback_start(&vocab, ordinary).ok_or_else(|| {
+            bad("not a fasttok LiB export: no <0x00>…<0xFF> tokens after the units".into())
+        })?;
         (Units::Chars, unit_count)
     };
-    let names: Vec<String> = specials.iter().map(|(name, _)| name.clone()).collect();
-    LibModel::new(vocab[..unit_count].to_vec(), units, &names).map_err(|err| bad(err.to_string()))
+    LibModel::new(vocab[..unit_count].to_vec(), units, &names(specials))
+        .map_err(|err| bad(err.to_string()))
+}
+
+/// A Unigram model from the tokens and scores of a fasttok `Unigram` export.
+fn unigram_from_json(
+    vocab: Vec<Vec<u8>>,
+    scores: &[f64],
+    byte_level: bool,
+    specials: &[(String, u32)],
+    what: &str,
+) -> Result<UnigramModel> {
+    let bad = |message: String| Error::format(what, message);
+    let ordinary = ordinary_count(&vocab, specials).map_err(bad)?;
+    let (units, piece_count) =
+        if byte_level {
+            (Units::Bytes, ordinary)
+        } else {
+            let piece_count = ordinary
+            .checked_sub(1)
+            .filter(|&unknown| vocab[unknown] == UNKNOWN_TOKEN.as_bytes())
+            .and_then(|unknown| fallback_start(&vocab, unknown))
+            .ok_or_else(|| {
+                bad("not a fasttok Unigram export: the pieces are not followed by <0x00>…<0xFF> \
+                     and <unk>"
+                    .into())
+            })?;
+            (Units::Chars, piece_count)
+        };
+    let pieces = vocab
+        .into_iter()
+        .zip(scores.iter().copied())
+        .take(piece_count)
+        .collect();
+    UnigramModel::new(pieces, units, &names(specials)).map_err(|err| bad(err.to_string()))
 }
 
 /// A BPE model from its `tokenizer.json` section and tokens.

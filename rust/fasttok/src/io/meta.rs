@@ -42,7 +42,7 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
         lines: tokenizer.pretokenizer().lines(),
         segmenter: match tokenizer.model() {
             Model::Lib(lib) => Some(lib.segmenter()),
-            Model::Bpe(_) => None,
+            Model::Bpe(_) | Model::Unigram(_) => None,
         },
         info: tokenizer.info().clone(),
     };

@@ -8,14 +8,13 @@
 mod ranks;
 mod segment;
 pub mod trainer;
-mod trie;
 
 use serde::{Deserialize, Serialize};
 
 pub use trainer::LibTrainer;
-pub use trie::{PrefixMatch, UnitTrie};
 
 use crate::model::{append_specials, Units};
+use crate::trie::{PrefixMatch, UnitTrie};
 use crate::{Error, Result};
 use segment::{Chunk, RankedUnits};
 

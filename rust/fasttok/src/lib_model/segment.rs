@@ -1,8 +1,8 @@
 //! LiB's segmentation: greedy steps and the two-path comparison shared by training
 //! (counterfactual evaluation) and encoding (the two-path segmenter).
 
-use super::trie::PrefixMatch;
 use super::Units;
+use crate::trie::PrefixMatch;
 
 /// What segmentation needs from a lexicon: prefix matches and ranks.
 pub(crate) trait RankedUnits {
@@ -21,20 +21,6 @@ pub(crate) struct Chunk {
     pub end: usize,
 }
 
-/// Byte length of the symbol (character or byte) starting at `text[at]`.
-pub(crate) fn symbol_len(units: Units, text: &[u8], at: usize) -> usize {
-    match units {
-        Units::Bytes => 1,
-        Units::Chars => match text[at] {
-            byte if byte < 0xc0 => 1,
-            byte if byte < 0xe0 => 2,
-            byte if byte < 0xf0 => 3,
-            _ => 4,
-        }
-        .min(text.len() - at),
-    }
-}
-
 /// The greedy step at `at`: the longest unit, or the single symbol when none matches.
 pub(crate) fn greedy_step(lexicon: &impl RankedUnits, text: &[u8], at: usize) -> Chunk {
     match lexicon.prefixes(text, at).longest {
@@ -44,7 +30,7 @@ pub(crate) fn greedy_step(lexicon: &impl RankedUnits, text: &[u8], at: usize) ->
         },
         None => Chunk {
             unit: None,
-            end: at + symbol_len(lexicon.units(), text, at),
+            end: at + lexicon.units().symbol_len(text, at),
         },
     }
 }
@@ -97,7 +83,7 @@ pub(crate) fn two_path(lexicon: &impl RankedUnits, text: &[u8], out: &mut Vec<Ch
     let mut at = 0;
     while at < text.len() {
         let found = lexicon.prefixes(text, at);
-        let symbol = symbol_len(units, text, at);
+        let symbol = units.symbol_len(text, at);
         match (found.longest, found.shorter) {
             (Some((long, long_len)), Some((short, short_len))) if long_len > symbol => {
                 default.clear();

@@ -11,12 +11,12 @@ use rand_pcg::Pcg64Mcg;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ranks::RankTree;
-use super::segment::{alternative_is_better, extend_to, symbol_len, Chunk, RankedUnits};
-use super::trie::{PrefixMatch, UnitTrie};
+use super::segment::{alternative_is_better, extend_to, Chunk, RankedUnits};
 use super::LibModel;
 use crate::model::Units;
 use crate::pretokenize::Pretokenizer;
 use crate::progress::{Phase, Progress};
+use crate::trie::{PrefixMatch, UnitTrie};
 use crate::{Error, Result};
 
 /// LiB's hyperparameters (defaults: the 2023 reference).
@@ -188,7 +188,7 @@ impl Lexicon {
         }
         let len = match self.trie.prefixes(text, at, usize::MAX).longest {
             Some((_, len)) => len,
-            None => symbol_len(self.units, text, at),
+            None => self.units.symbol_len(text, at),
         };
         &text[at..at + len]
     }
@@ -396,7 +396,7 @@ impl Learner<'_> {
                     (unit, chunk.1)
                 }
                 None => {
-                    let end = at + symbol_len(self.lexicon.units, text, at);
+                    let end = at + self.lexicon.units.symbol_len(text, at);
                     let next = self.lexicon.forced_match(text, end);
                     // An unknown symbol is an atom: always admitted.
                     (

@@ -1,4 +1,4 @@
-//! A mutable byte trie of lexicon units with prefix matching.
+//! A mutable byte trie of vocabulary units with prefix matching (LiB, Unigram).
 //!
 //! LiB adds and forgets units while it reads, so the trie is edited in place: a removed
 //! unit clears its end mark and prunes the nodes no other unit needs, whose slots are
@@ -150,10 +150,15 @@ impl UnitTrie {
         }
     }
 
-    /// The two longest units that are prefixes of `text[at..]`, walking at most
-    /// `max_bytes` bytes.
-    pub fn prefixes(&self, text: &[u8], at: usize, max_bytes: usize) -> PrefixMatch {
-        let mut found = PrefixMatch::default();
+    /// Call `visit(unit, byte length)` for every unit that is a prefix of `text[at..]`,
+    /// shortest first, walking at most `max_bytes` bytes.
+    pub fn for_each_prefix(
+        &self,
+        text: &[u8],
+        at: usize,
+        max_bytes: usize,
+        mut visit: impl FnMut(u32, usize),
+    ) {
         let mut node = ROOT;
         for (length, &byte) in text[at..].iter().take(max_bytes).enumerate() {
             match self.child(node, byte) {
@@ -162,10 +167,19 @@ impl UnitTrie {
             }
             let unit = self.nodes[node as usize].unit;
             if unit != NONE {
-                found.shorter = found.longest;
-                found.longest = Some((unit, length + 1));
+                visit(unit, length + 1);
             }
         }
+    }
+
+    /// The two longest units that are prefixes of `text[at..]`, walking at most
+    /// `max_bytes` bytes.
+    pub fn prefixes(&self, text: &[u8], at: usize, max_bytes: usize) -> PrefixMatch {
+        let mut found = PrefixMatch::default();
+        self.for_each_prefix(text, at, max_bytes, |unit, length| {
+            found.shorter = found.longest;
+            found.longest = Some((unit, length));
+        });
         found
     }
 }
