@@ -53,11 +53,23 @@ def _lib_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _unigram_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Unigram's options (``train --algorithm unigram``)."""
+    return {
+        "units": args.units,
+        "seed_size": args.seed_size,
+        "shrinking_factor": args.shrinking_factor,
+        "sub_iterations": args.sub_iterations,
+    }
+
+
 def _train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _common_options(args)
     if args.algorithm == "lib":
         options.update(_lib_options(args))
+    if args.algorithm == "unigram":
+        options.update(_unigram_options(args))
     tokenizer = fasttok.train(args.inputs, algorithm=args.algorithm, pretokenizer=args.pretokenizer, **options)
     if args.algorithm == "lib" and args.segmenter == "greedy":
         tokenizer = tokenizer.with_segmenter("greedy")
@@ -117,10 +129,12 @@ def _info(args: argparse.Namespace) -> int:
     tokenizer = fasttok.Tokenizer.load(args.tokenizer)
     print(f"algorithm:    {tokenizer.algorithm}")
     print(f"vocab size:   {tokenizer.vocab_size}")
-    if tokenizer.segmenter is None:
+    if tokenizer.model_type == "BPE":
         print(f"merges:       {len(tokenizer.merges)}")
-    else:
+    elif tokenizer.model_type == "LiB":
         print(f"segmenter:    {tokenizer.segmenter}")
+    else:
+        print(f"model:        {tokenizer.model_type}")
     lines = " (line by line)" if tokenizer.lines else ""
     print(f"pretokenizer: {tokenizer.pretokenizer}{lines}  {tokenizer.pattern}")
     if "transition" in tokenizer.parameters:
@@ -206,8 +220,13 @@ def _parser() -> argparse.ArgumentParser:
         "-p", "--pretokenizer", default=None, help="a named spec or a regex (default: gpt2; superbpe-stage1; lib: none)"
     )
     _add_training_options(train)
+    units = train.add_argument_group("LiB and Unigram")
+    units.add_argument("--units", default="chars", choices=("chars", "bytes"))
+    unigram = train.add_argument_group("Unigram")
+    unigram.add_argument("--seed-size", type=int, default=1_000_000, help="most pieces in the seed vocabulary")
+    unigram.add_argument("--shrinking-factor", type=float, default=0.75, help="least share kept per pruning round")
+    unigram.add_argument("--sub-iterations", type=int, default=2, help="EM iterations per pruning round")
     lib = train.add_argument_group("LiB")
-    lib.add_argument("--units", default="chars", choices=("chars", "bytes"))
     lib.add_argument("--in-rate", type=float, default=0.25, help="α: chance of memorizing two adjacent chunks")
     lib.add_argument("--out-rate", type=float, default=1e-4, help="ω: tail fraction put on probation per article")
     lib.add_argument("--life", type=int, default=10, help="τ0: probation, in articles")

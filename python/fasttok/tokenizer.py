@@ -193,6 +193,36 @@ class Tokenizer:
         return cls(core)
 
     @property
+    def model_type(self) -> str:
+        """The model family: ``"BPE"`` (BPE and SuperBPE), ``"LiB"`` or ``"Unigram"``."""
+        return self._core.model_type
+
+    @classmethod
+    def from_unigram_pieces(
+        cls,
+        pieces: Sequence[tuple[str | bytes, float]],
+        *,
+        pretokenizer: str = "gpt2",
+        units: str = "chars",
+        special_tokens: Sequence[str] = (),
+    ) -> Tokenizer:
+        """A Unigram tokenizer from ``(piece, score)`` pairs (scores are log-probabilities),
+        ids in the given order, e.g. a vocabulary learned elsewhere.
+
+        Args:
+            pieces: distinct pieces; with ``units="chars"`` they must be text, and 256
+                byte-fallback tokens and ``<unk>`` follow them; with ``units="bytes"`` the
+                bytes missing among them follow, scored 10 below the lowest piece.
+            pretokenizer: a named spec or a regex.
+            special_tokens: appended last.
+        """
+        encoded = [(piece.encode() if isinstance(piece, str) else bytes(piece), float(score)) for piece, score in pieces]
+        core = _fasttok.Tokenizer.from_unigram_pieces(
+            encoded, _fasttok.Pretokenizer(pretokenizer), units=units, special_tokens=list(special_tokens)
+        )
+        return cls(core)
+
+    @property
     def scores(self) -> np.ndarray:
         """Unigram: the score (log-probability) of every id as a float64 array; byte-fallback
         tokens, ``<unk>`` and special tokens score 1000 below the lowest piece."""

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use fasttok::{io, LibModel, Model, Segmenter, Tokenizer, TrainingInfo};
+use fasttok::{io, LibModel, Model, Segmenter, Tokenizer, TrainingInfo, UnigramModel};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -37,6 +37,15 @@ impl From<Tokenizer> for PyTokenizer {
 }
 
 /// Ids as `u32`, or a clear error for negative or oversized values.
+/// A tokenizer of a model built outside fasttok's trainers.
+fn imported(model: Model, pretokenizer: &PyPretokenizer) -> PyTokenizer {
+    let info = TrainingInfo {
+        algorithm: "imported".into(),
+        parameters: serde_json::Value::Null,
+    };
+    Tokenizer::new(model, pretokenizer.inner.clone(), info).into()
+}
+
 fn checked_ids(ids: Vec<i64>, vocab_size: usize) -> CoreResult<Vec<u32>> {
     ids.into_iter()
         .map(|id| {
@@ -141,6 +150,17 @@ impl PyTokenizer {
     /// Merges in rank order as `(left id, right id, merged id)` (BPE only).
     fn merge_ids(&self) -> CoreResult<Vec<(u32, u32, u32)>> {
         Ok(self.inner.require_bpe("merges")?.merges().to_vec())
+    }
+
+    /// The model family: `BPE`, `LiB` or `Unigram`.
+    #[getter]
+    fn model_type(&self) -> &'static str {
+        match self.inner.model() {
+            Model::Bpe(_) => "BPE",
+            Model::Lib(_) => "LiB",
+            Model::Unigram(_) => "Unigram",
+            _ => "unknown",
+        }
     }
 
     /// Score (log-probability) of every id (Unigram only).
@@ -284,11 +304,7 @@ impl PyTokenizer {
         what: &str,
     ) -> CoreResult<Self> {
         let bpe = py.detach(|| io::tiktoken::from_rank_file(text, what))?;
-        let info = TrainingInfo {
-            algorithm: "imported".into(),
-            parameters: serde_json::Value::Null,
-        };
-        Ok(Tokenizer::new(Model::Bpe(bpe), pretokenizer.inner.clone(), info).into())
+        Ok(imported(Model::Bpe(bpe), pretokenizer))
     }
 
     /// A LiB tokenizer from a ranked lexicon (best first; `units` is `chars` or `bytes`).
@@ -302,11 +318,21 @@ impl PyTokenizer {
     ) -> PyResult<Self> {
         let units = options::units(units)?;
         let model = LibModel::new(lexicon, units, &special_tokens).map_err(CoreError)?;
-        let info = TrainingInfo {
-            algorithm: "imported".into(),
-            parameters: serde_json::Value::Null,
-        };
-        Ok(Tokenizer::new(Model::Lib(model), pretokenizer.inner.clone(), info).into())
+        Ok(imported(Model::Lib(model), pretokenizer))
+    }
+
+    /// A Unigram tokenizer from `(piece bytes, score)` pairs, ids in the given order.
+    #[staticmethod]
+    #[pyo3(signature = (pieces, pretokenizer, *, units = "chars", special_tokens = Vec::new()))]
+    fn from_unigram_pieces(
+        pieces: Vec<(Vec<u8>, f64)>,
+        pretokenizer: &PyPretokenizer,
+        units: &str,
+        special_tokens: Vec<String>,
+    ) -> PyResult<Self> {
+        let units = options::units(units)?;
+        let model = UnigramModel::new(pieces, units, &special_tokens).map_err(CoreError)?;
+        Ok(imported(Model::Unigram(model), pretokenizer))
     }
 
     /// tiktoken's `mergeable_ranks`: `{token bytes: rank}`.

@@ -6,6 +6,8 @@ use fasttok::{
 };
 use pyo3::prelude::*;
 
+use fasttok::unigram::trainer::ScoredPiece;
+
 use crate::count::PyWordCounts;
 use crate::error::CoreError;
 use crate::options::{self, choice, thread_pool};
@@ -295,10 +297,10 @@ pub fn train_unigram(
 pub fn unigram_em_step(
     py: Python<'_>,
     counts: &PyWordCounts,
-    pieces: Vec<(Vec<u8>, f64)>,
+    pieces: Vec<ScoredPiece>,
     units: &str,
     num_threads: Option<usize>,
-) -> PyResult<(Vec<(Vec<u8>, f64)>, f64)> {
+) -> PyResult<(Vec<ScoredPiece>, f64)> {
     let trainer = UnigramTrainer {
         units: options::units(units)?,
         ..UnigramTrainer::default()

@@ -239,18 +239,19 @@ fn lib_json(lib: &LibModel, model: &Model, mut steps: Vec<Value>) -> (Vec<Value>
     (steps, decoder, section)
 }
 
+/// How a token is written in `tokenizer.json`, given its id and bytes.
+type Spelling = dyn Fn(usize, &[u8]) -> String;
+
 /// Pre-tokenizer steps, decoder and `Unigram` model section: `[spelling, score]` by id.
 fn unigram_json(unigram: &UnigramModel, mut steps: Vec<Value>) -> (Vec<Value>, Value, Value) {
     let piece_count = unigram.piece_count();
-    let (decoder, spell): (Value, Box<dyn Fn(usize, &[u8]) -> String>) = match unigram.unit_kind() {
+    let chars = char_unit_spelling(piece_count);
+    let (decoder, spell): (Value, &Spelling) = match unigram.unit_kind() {
         Units::Bytes => {
             steps.push(byte_level_step());
-            (byte_level_decoder(), Box::new(byte_level))
+            (byte_level_decoder(), &byte_level)
         }
-        Units::Chars => (
-            byte_fallback_decoder(),
-            Box::new(char_unit_spelling(piece_count)),
-        ),
+        Units::Chars => (byte_fallback_decoder(), &chars),
     };
     let specials = unigram.specials();
     let vocab: Vec<Value> = unigram

@@ -266,3 +266,60 @@ impl UnigramModel {
         Ok(bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Feed, Pretokenizer, Progress};
+
+    fn model(pieces: &[(&str, f64)]) -> UnigramModel {
+        let pieces = pieces
+            .iter()
+            .map(|(piece, score)| (piece.as_bytes().to_vec(), *score))
+            .collect();
+        UnigramModel::new(pieces, Units::Chars, &[]).unwrap()
+    }
+
+    #[test]
+    fn viterbi_takes_the_best_sum_and_falls_back_to_bytes() {
+        let unigram = model(&[("a", -1.0), ("b", -1.0), ("ab", -3.0), ("abb", -2.5)]);
+        let mut ids = Vec::new();
+        unigram.encode_piece(b"abab", &mut ids);
+        assert_eq!(ids, [0, 1, 0, 1]); // 4 × −1 beats "ab" twice (−6)
+        ids.clear();
+        unigram.encode_piece("abbé".as_bytes(), &mut ids);
+        let e_acute = "é".as_bytes();
+        let fallback = |byte| unigram.fallback_id(byte).unwrap();
+        assert_eq!(ids, [3, fallback(e_acute[0]), fallback(e_acute[1])]);
+        assert_eq!(unigram.decode_bytes(&ids).unwrap(), "abbé".as_bytes());
+        assert_eq!(unigram.best_score(b"abb"), -2.5);
+    }
+
+    #[test]
+    fn training_is_exact_in_size_and_independent_of_threads() {
+        let text = "the cat sat on the mat, the dog sat on the log; cats and dogs ".repeat(50);
+        let pretokenizer = Pretokenizer::from_name_or_pattern("gpt2").unwrap();
+        let progress = Progress::new();
+        let train = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut feed = Feed::new(&pretokenizer, &pool, &progress);
+            feed.add_documents(&[text.as_str()]).unwrap();
+            let counts = feed.finish();
+            let trainer = UnigramTrainer {
+                vocab_size: 280,
+                special_tokens: vec!["<s>".into()],
+                ..UnigramTrainer::default()
+            };
+            trainer.train(&counts, &pool, &progress).unwrap()
+        };
+        let one = train(1);
+        assert_eq!(one.vocab().len(), 280);
+        assert_eq!(one, train(3));
+        let mut ids = Vec::new();
+        one.encode_piece(b" cats", &mut ids);
+        assert_eq!(one.decode_bytes(&ids).unwrap(), b" cats");
+    }
+}

@@ -30,10 +30,10 @@ use crate::{Error, Result};
 /// Pieces expected fewer times than this are dropped in the M-step (SentencePiece's).
 const EXPECTED_COUNT_THRESHOLD: f64 = 0.5;
 
-/// Expected counts and likelihoods are summed as integers in units of 2⁻⁴⁰: integer sums
+/// Expected counts and likelihoods are summed as integers in units of 2⁻⁵²: integer sums
 /// do not depend on which thread added which word, floating-point ones would, and
 /// training must not depend on the thread count.
-const FIXED_ONE: f64 = (1u64 << 40) as f64;
+const FIXED_ONE: f64 = (1u64 << 52) as f64;
 
 /// Learns a Unigram vocabulary from word counts.
 #[derive(Clone, Debug)]
@@ -521,7 +521,8 @@ impl UnigramTrainer {
         pieces
             .iter()
             .zip(keep)
-            .filter_map(|(piece, kept)| kept.then(|| piece.clone()))
+            .filter(|(_, kept)| *kept)
+            .map(|(piece, _)| piece.clone())
             .collect()
     }
 
