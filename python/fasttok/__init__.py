@@ -8,6 +8,7 @@
 # This is the public API of fasttok.
 from fasttok import lzw
 from fasttok._fasttok import Pretokenizer, WordCounts, __version__
+from fasttok.compound import decompound
 from fasttok.exceptions import (
     CorpusError,
     FasttokError,
@@ -33,6 +34,7 @@ __all__ = [
     "WordCounts",
     "__version__",
     "count",
+    "decompound",
     "extend",
     "infer_mixture",
     "lzw",

@@ -22,11 +22,15 @@ __all__ = [
     "WordCounts",
     "__version__",
     "byte_level_bytes",
+    "constituent_counts",
     "corpus_lines",
     "count",
+    "decompound",
     "train_bpe",
     "train_lib",
     "train_superbpe",
+    "train_unigram",
+    "unigram_em_step",
 ]
 
 __version__: str
@@ -57,6 +61,8 @@ class WordCounts:
     """Counts of unique pieces: a value; shards add up with ``+``."""
 
     def __new__(cls) -> WordCounts: ...
+    @staticmethod
+    def from_items(items: list[tuple[bytes, int]]) -> WordCounts: ...
     def __len__(self) -> int: ...
     def __add__(self, value: WordCounts, /) -> WordCounts: ...
     def __radd__(self, value: WordCounts, /) -> WordCounts: ...
@@ -154,6 +160,7 @@ def train_bpe(
     tie_break: str = "hf",
     num_threads: int | None = None,
     progress: bool = False,
+    algorithm: str = "bpe",
     parameters: str = "{}",
 ) -> Tokenizer: ...
 def train_superbpe(
@@ -218,6 +225,29 @@ def unigram_em_step(
     units: str = "chars",
     num_threads: int | None = None,
 ) -> tuple[list[tuple[bytes, float]], float]: ...
+
+def decompound(
+    words: list[str],
+    counts: WordCounts,
+    *,
+    lang: str = "de",
+    linking_elements: list[str] | None = None,
+    min_part_length: int | None = None,
+    min_part_count: int | None = None,
+    min_word_length: int | None = None,
+    max_word_count: int | None = None,
+) -> list[list[tuple[str, str]]]: ...
+def constituent_counts(
+    counts: WordCounts,
+    *,
+    lang: str = "de",
+    linking_elements: list[str] | None = None,
+    min_part_length: int | None = None,
+    min_part_count: int | None = None,
+    min_word_length: int | None = None,
+    max_word_count: int | None = None,
+    num_threads: int | None = None,
+) -> WordCounts: ...
 
 _U32 = np.ndarray[Any, np.dtype[np.uint32]]
 _Mask = np.ndarray[Any, np.dtype[np.uint8]]

@@ -1,4 +1,5 @@
-"""The ``fasttok`` command: ``train``, ``extend``, ``encode``, ``decode``, ``info``, ``lzw``, ``infer-mixture``."""
+"""The ``fasttok`` command: ``train``, ``extend``, ``encode``, ``decode``, ``info``, ``lzw``,
+``infer-mixture``, ``decompound``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import fasttok
 from fasttok import corpus, lzw
+from fasttok.compound import LANGUAGES
 from fasttok.exceptions import CorpusError, FasttokError, ParameterError
 from fasttok.mixture import SOLVERS, infer_mixture
 from fasttok.train import ALGORITHMS
@@ -63,6 +65,27 @@ def _unigram_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _compound_options(args: argparse.Namespace) -> dict[str, Any]:
+    """CompoundPiece's options (``train --algorithm compoundpiece``)."""
+    return {
+        **_unigram_options(args),
+        "lang": args.lang,
+        "compound_model": args.compound_model,
+        "decompound": {"min_part_length": args.min_part_length, "min_part_count": args.min_part_count},
+    }
+
+
+def _decompound(args: argparse.Namespace) -> int:
+    counts = fasttok.count(args.corpus, errors=args.errors, progress=False)
+    words = args.words if args.words else sys.stdin.read().split()
+    splits = fasttok.decompound(
+        words, counts, lang=args.lang, min_part_length=args.min_part_length, min_part_count=args.min_part_count
+    )
+    for word, parts in zip(words, splits):
+        print(word + "\t" + " ".join(part + (f"[{link}]" if link else "") for part, link in parts))
+    return 0
+
+
 def _train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _common_options(args)
@@ -70,6 +93,8 @@ def _train(args: argparse.Namespace) -> int:
         options.update(_lib_options(args))
     if args.algorithm == "unigram":
         options.update(_unigram_options(args))
+    if args.algorithm == "compoundpiece":
+        options.update(_compound_options(args))
     tokenizer = fasttok.train(args.inputs, algorithm=args.algorithm, pretokenizer=args.pretokenizer, **options)
     if args.algorithm == "lib" and args.segmenter == "greedy":
         tokenizer = tokenizer.with_segmenter("greedy")
@@ -226,6 +251,9 @@ def _parser() -> argparse.ArgumentParser:
     unigram.add_argument("--seed-size", type=int, default=1_000_000, help="most pieces in the seed vocabulary")
     unigram.add_argument("--shrinking-factor", type=float, default=0.75, help="least share kept per pruning round")
     unigram.add_argument("--sub-iterations", type=int, default=2, help="EM iterations per pruning round")
+    compound = train.add_argument_group("CompoundPiece")
+    compound.add_argument("--compound-model", default="unigram", choices=("unigram", "bpe"))
+    _add_decompound_options(compound)
     lib = train.add_argument_group("LiB")
     lib.add_argument("--in-rate", type=float, default=0.25, help="α: chance of memorizing two adjacent chunks")
     lib.add_argument("--out-rate", type=float, default=1e-4, help="ω: tail fraction put on probation per article")
@@ -237,6 +265,17 @@ def _parser() -> argparse.ArgumentParser:
     lib.add_argument("--seed", type=int, default=0)
     lib.add_argument("--segmenter", default="two-path", choices=("two-path", "greedy"))
     train.set_defaults(run=_train)
+
+    decompound = commands.add_parser(
+        "decompound", help="split compound words by the word counts of a corpus (Koehn & Knight)"
+    )
+    decompound.add_argument("words", nargs="*", help="words to split (default: read from stdin)")
+    decompound.add_argument(
+        "--corpus", action="append", required=True, help="text whose word counts score the splits (repeatable)"
+    )
+    decompound.add_argument("--errors", default="strict", choices=("strict", "replace"))
+    _add_decompound_options(decompound)
+    decompound.set_defaults(run=_decompound)
 
     extend = commands.add_parser("extend", help="turn a BPE tokenizer into a SuperBPE one (stage 2 on the inputs)")
     extend.add_argument("base", help="directory or tokenizer.json of the BPE tokenizer")
@@ -289,6 +328,13 @@ def _parser() -> argparse.ArgumentParser:
     mixture.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     mixture.set_defaults(run=_infer_mixture)
     return parser
+
+
+def _add_decompound_options(group: Any) -> None:
+    """The decompounder's options (``decompound`` and ``train -a compoundpiece``)."""
+    group.add_argument("--lang", default="de", choices=LANGUAGES, help="language of the linking elements")
+    group.add_argument("--min-part-length", type=int, default=None, help="shortest part, in characters (4)")
+    group.add_argument("--min-part-count", type=int, default=None, help="least count of a part (5)")
 
 
 def _add_training_options(command: argparse.ArgumentParser) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from fasttok import _fasttok
+from fasttok.compound import DecompoundOptions, constituent_counts
 from fasttok.corpus import Corpus, resolve
 from fasttok.exceptions import ParameterError
 from fasttok.tokenizer import Tokenizer
@@ -17,11 +18,11 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer as HfTokenizer
 
 #: Algorithms ``train`` knows.
-ALGORITHMS = ("bpe", "superbpe", "lib", "unigram")
+ALGORITHMS = ("bpe", "superbpe", "lib", "unigram", "compoundpiece")
 
 #: The pretokenizer each algorithm uses by default (stage 1 for SuperBPE; LiB reads whole
 #: lines, so its units may span words).
-DEFAULT_PRETOKENIZERS = {"bpe": "gpt2", "superbpe": "superbpe-stage1", "lib": "none", "unigram": "gpt2"}
+DEFAULT_PRETOKENIZERS = {"bpe": "gpt2", "superbpe": "superbpe-stage1", "lib": "none", "unigram": "gpt2", "compoundpiece": "gpt2"}
 
 WordCounts = _fasttok.WordCounts
 
@@ -102,6 +103,9 @@ def train(
     seed_size: int = 1_000_000,
     shrinking_factor: float = 0.75,
     sub_iterations: int = 2,
+    lang: str = "de",
+    compound_model: str = "unigram",
+    decompound: Mapping[str, Any] | None = None,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -127,6 +131,10 @@ def train(
             with pruning; Kudo 2018). Unigram's ``vocab_size`` counts its pieces, then,
             for character units, 256 byte-fallback tokens and ``<unk>``, then the special
             tokens; it is exact unless the corpus has fewer distinct substrings.
+            ``"compoundpiece"`` (Minixhofer et al. 2023) splits the corpus's compound
+            words into constituents first (see :func:`fasttok.decompound`), so that no
+            token spans a constituent boundary, then trains ``compound_model`` on the
+            split counts; encoding is plain, with no decompounder.
         pretokenizer: a named spec or a custom regex (see :func:`count`); default ``"gpt2"``
             for BPE and Unigram, the paper's ``"superbpe-stage1"`` for SuperBPE's stage 1, and
             ``"none"`` for LiB (units span words: supra-word units; ``"gpt2"`` pre-splits
@@ -163,6 +171,10 @@ def train(
             lines, in corpus order, from the start again when done; default ``steps``:
             one pass over the corpus.
         seed: LiB's admission sampler; the result is a function of the seed.
+        lang, compound_model, decompound: CompoundPiece: the corpus's language (linking
+            elements; ``"de"``, ``"nl"``, ``"sv"``, ``"da"``, ``"no"``, ``"is"``), the model
+            trained on the constituents (``"unigram"``, as in the paper, or ``"bpe"``), and
+            further :func:`fasttok.decompound` options (e.g. ``{"min_part_count": 10}``).
         seed_size, shrinking_factor, sub_iterations: Unigram: most pieces in the seed
             vocabulary (frequent substrings), least share of pieces kept per pruning
             round, EM iterations per round (SentencePiece's defaults).
@@ -182,8 +194,8 @@ def train(
         return _train_lib(corpus, vocab_size, pretokenizer, lib, special_tokens, max_token_length, errors, text_field, progress)
     if vocab_size is None:
         raise ParameterError(f"invalid value for `vocab_size`: {algorithm} needs one")
+    unigram = _UnigramOptions(units, max_token_length or 16, seed_size, shrinking_factor, sub_iterations)
     if algorithm == "unigram":
-        unigram = _UnigramOptions(units, max_token_length or 16, seed_size, shrinking_factor, sub_iterations)
         counts = _counts(corpus, pretokenizer, num_threads, errors, text_field, progress)
         return _train_unigram(counts, vocab_size, pretokenizer, unigram, special_tokens, num_threads, progress)
     options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
@@ -194,12 +206,25 @@ def train(
         sequences = _sequences(corpus, lines, errors, text_field, options)
         return _train_superbpe(sequences, vocab_size, transition, pretokenizer, None, superbpe, options)
     counts = _counts(corpus, pretokenizer, num_threads, errors, text_field, progress)
-    parameters = {"vocab_size": vocab_size, "pretokenizer": pretokenizer, **options.recorded()}
+    recorded: dict[str, Any] = {}
+    if algorithm == "compoundpiece":
+        if compound_model not in ("unigram", "bpe"):
+            raise ParameterError(f"invalid value for `compound_model`: {compound_model!r} is not 'unigram' or 'bpe'")
+        decompounding = DecompoundOptions(lang=lang, **(decompound or {}))
+        counts = constituent_counts(counts, decompounding, num_threads=num_threads)
+        recorded = {"compound_model": compound_model, "decompound": decompounding._asdict()}
+        if compound_model == "unigram":
+            return _train_unigram(
+                counts, vocab_size, pretokenizer, unigram, special_tokens, num_threads, progress,
+                algorithm=algorithm, recorded=recorded,
+            )  # fmt: skip
+    parameters = {"vocab_size": vocab_size, "pretokenizer": pretokenizer, **options.recorded(), **recorded}
     core = _fasttok.train_bpe(
         counts,
         _fasttok.Pretokenizer(pretokenizer),
         vocab_size,
         **options.core(),
+        algorithm=algorithm,
         parameters=json.dumps(parameters),
     )
     return Tokenizer(core)

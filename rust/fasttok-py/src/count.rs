@@ -30,6 +30,14 @@ impl PyWordCounts {
         }
     }
 
+    /// Counts from `(piece, count)` pairs (repeated pieces add up).
+    #[staticmethod]
+    fn from_items(items: Vec<(Vec<u8>, u64)>) -> Self {
+        Self {
+            inner: Arc::new(items.into_iter().collect()),
+        }
+    }
+
     fn __len__(&self) -> usize {
         self.inner.len()
     }

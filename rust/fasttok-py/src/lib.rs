@@ -8,6 +8,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod compound;
 mod count;
 mod error;
 mod lzw;
@@ -20,6 +21,8 @@ mod train;
 
 #[pyo3::pymodule(gil_used = false)]
 mod _fasttok {
+    #[pymodule_export]
+    use crate::compound::{constituent_counts, decompound};
     #[pymodule_export]
     use crate::count::{corpus_lines, count, PyWordCounts};
     #[pymodule_export]

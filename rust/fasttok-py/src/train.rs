@@ -48,7 +48,7 @@ fn parameters_object(parameters: &str) -> PyResult<serde_json::Value> {
 #[pyfunction]
 #[pyo3(signature = (counts, pretokenizer, vocab_size, *, min_frequency = 0, special_tokens = Vec::new(),
                     max_token_length = None, tie_break = "hf", num_threads = None, progress = false,
-                    parameters = "{}"))]
+                    algorithm = "bpe", parameters = "{}"))]
 #[allow(clippy::too_many_arguments)]
 pub fn train_bpe(
     py: Python<'_>,
@@ -61,6 +61,7 @@ pub fn train_bpe(
     tie_break: &str,
     num_threads: Option<usize>,
     progress: bool,
+    algorithm: &str,
     parameters: &str,
 ) -> PyResult<PyTokenizer> {
     let trainer = bpe_trainer(
@@ -78,7 +79,7 @@ pub fn train_bpe(
         trainer.train(counts, &pool, monitor)
     })?;
     let info = TrainingInfo {
-        algorithm: "bpe".into(),
+        algorithm: algorithm.into(),
         parameters,
     };
     Ok(PyTokenizer::from(Tokenizer::new(

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod bpe;
+pub mod compound;
 pub mod count;
 mod error;
 pub mod io;
@@ -43,6 +44,7 @@ pub mod trie;
 pub mod unigram;
 
 pub use bpe::{BpeModel, BpeTrainer, TieBreak};
+pub use compound::{DecompoundOptions, Decompounder};
 pub use count::{read_lines, Feed, FileFormat, Utf8Policy, WordCounts};
 pub use error::{Error, Result};
 pub use lib_model::{LibModel, LibTrainer, Segmenter};
