@@ -36,77 +36,78 @@ pub fn log_add(a: f64, b: f64) -> f64 {
     }
 }
 
-/// Call `visit(node)` for every lattice edge of `text`, by start then length: each piece
-/// that is a prefix at a unit boundary, and an unknown-character node where no single
-/// unit is a piece (as SentencePiece and HF tokenizers do).
-fn for_each_node(
-    text: &[u8],
-    units: Units,
-    trie: &UnitTrie,
-    max_piece_bytes: usize,
-    scores: &[f64],
-    unknown_score: f64,
-    mut visit: impl FnMut(Node),
-) {
-    let mut start = 0;
-    while start < text.len() {
-        let symbol = units.symbol_len(text, start);
-        let mut has_single = false;
-        trie.for_each_prefix(text, start, max_piece_bytes, |id, length| {
-            has_single |= length == symbol;
-            visit(Node {
-                start,
-                end: start + length,
-                id: Some(id),
-                score: scores[id as usize],
-            });
-        });
-        if !has_single {
-            visit(Node {
-                start,
-                end: start + symbol,
-                id: None,
-                score: unknown_score,
-            });
-        }
-        start += symbol;
-    }
+/// What lattices are built from: the pieces' trie and every id's score.
+#[derive(Clone, Copy)]
+pub(crate) struct PieceTable<'a> {
+    /// Characters or bytes.
+    pub units: Units,
+    /// Pieces → ids.
+    pub trie: &'a UnitTrie,
+    /// Longest piece in bytes: bounds every trie walk.
+    pub max_piece_bytes: usize,
+    /// Score of every id.
+    pub scores: &'a [f64],
+    /// Score of an unknown character.
+    pub unknown_score: f64,
 }
 
-/// The best path through `text`'s lattice. Candidates are visited by start, then length,
-/// and one replaces the best path to its end only when strictly better: HF tokenizers'
-/// order, so ties resolve as there.
-pub fn viterbi(
-    text: &[u8],
-    units: Units,
-    trie: &UnitTrie,
-    max_piece_bytes: usize,
-    scores: &[f64],
-    unknown_score: f64,
-) -> Vec<Step> {
-    #[derive(Clone, Copy)]
-    struct Best {
-        score: f64,
-        start: usize,
-        id: Option<u32>,
+impl PieceTable<'_> {
+    /// Call `visit(node)` for every lattice edge of `text`, by start then length: each piece
+    /// that is a prefix at a unit boundary, and an unknown-character node where no single
+    /// unit is a piece (as SentencePiece and HF tokenizers do).
+    fn for_each_node(self, text: &[u8], mut visit: impl FnMut(Node)) {
+        let Self {
+            units,
+            trie,
+            max_piece_bytes,
+            scores,
+            unknown_score,
+        } = self;
+        let mut start = 0;
+        while start < text.len() {
+            let symbol = units.symbol_len(text, start);
+            let mut has_single = false;
+            trie.for_each_prefix(text, start, max_piece_bytes, |id, length| {
+                has_single |= length == symbol;
+                visit(Node {
+                    start,
+                    end: start + length,
+                    id: Some(id),
+                    score: scores[id as usize],
+                });
+            });
+            if !has_single {
+                visit(Node {
+                    start,
+                    end: start + symbol,
+                    id: None,
+                    score: unknown_score,
+                });
+            }
+            start += symbol;
+        }
     }
-    const UNREACHED: usize = usize::MAX;
-    let mut best = vec![
-        Best {
-            score: 0.0,
-            start: UNREACHED,
-            id: None,
-        };
-        text.len() + 1
-    ];
-    for_each_node(
-        text,
-        units,
-        trie,
-        max_piece_bytes,
-        scores,
-        unknown_score,
-        |node| {
+
+    /// The best path through `text`'s lattice. Candidates are visited by start, then length,
+    /// and one replaces the best path to its end only when strictly better: HF tokenizers'
+    /// order, so ties resolve as there.
+    pub(crate) fn viterbi(self, text: &[u8]) -> Vec<Step> {
+        #[derive(Clone, Copy)]
+        struct Best {
+            score: f64,
+            start: usize,
+            id: Option<u32>,
+        }
+        const UNREACHED: usize = usize::MAX;
+        let mut best = vec![
+            Best {
+                score: 0.0,
+                start: UNREACHED,
+                id: None,
+            };
+            text.len() + 1
+        ];
+        self.for_each_node(text, |node| {
             let candidate = node.score + best[node.start].score;
             let target = &mut best[node.end];
             if target.start == UNREACHED || candidate > target.score {
@@ -116,17 +117,17 @@ pub fn viterbi(
                     id: node.id,
                 };
             }
-        },
-    );
-    let mut path = Vec::new();
-    let mut end = text.len();
-    while end > 0 {
-        let Best { start, id, .. } = best[end];
-        path.push(Step { id, end });
-        end = start;
+        });
+        let mut path = Vec::new();
+        let mut end = text.len();
+        while end > 0 {
+            let Best { start, id, .. } = best[end];
+            path.push(Step { id, end });
+            end = start;
+        }
+        path.reverse();
+        path
     }
-    path.reverse();
-    path
 }
 
 /// A text's segmentation lattice, kept for forward-backward passes and sampling.
@@ -138,41 +139,18 @@ pub struct Lattice {
 
 impl Lattice {
     /// The lattice of `text` (see [`for_each_node`]).
-    pub(crate) fn build(
-        text: &[u8],
-        units: Units,
-        trie: &UnitTrie,
-        max_piece_bytes: usize,
-        scores: &[f64],
-        unknown_score: f64,
-    ) -> Self {
+    pub(crate) fn build(table: PieceTable, text: &[u8]) -> Self {
         let mut lattice = Self::default();
-        lattice.refill(text, units, trie, max_piece_bytes, scores, unknown_score);
+        lattice.refill(table, text);
         lattice
     }
 
     /// Replace the contents with the lattice of `text`, reusing the allocation.
-    pub(crate) fn refill(
-        &mut self,
-        text: &[u8],
-        units: Units,
-        trie: &UnitTrie,
-        max_piece_bytes: usize,
-        scores: &[f64],
-        unknown_score: f64,
-    ) {
+    pub(crate) fn refill(&mut self, table: PieceTable, text: &[u8]) {
         self.len = text.len();
         self.nodes.clear();
         let nodes = &mut self.nodes;
-        for_each_node(
-            text,
-            units,
-            trie,
-            max_piece_bytes,
-            scores,
-            unknown_score,
-            |node| nodes.push(node),
-        );
+        table.for_each_node(text, |node| nodes.push(node));
     }
 
     /// The edges, by start then length.

@@ -12,6 +12,7 @@ use crate::trie::UnitTrie;
 use crate::{Error, Result};
 
 pub use lattice::Lattice;
+use lattice::PieceTable;
 pub use trainer::UnigramTrainer;
 
 /// The score penalty of an unknown character below the lowest score in the vocabulary:
@@ -176,27 +177,23 @@ impl UnigramModel {
     /// The lattice of every segmentation of `text` into pieces (unknown characters as
     /// single nodes without an id).
     pub fn lattice(&self, text: &[u8]) -> Lattice {
-        Lattice::build(
-            text,
-            self.units,
-            &self.trie,
-            self.max_piece_bytes,
-            &self.scores,
-            self.unknown_score,
-        )
+        Lattice::build(self.table(), text)
+    }
+
+    fn table(&self) -> PieceTable<'_> {
+        PieceTable {
+            units: self.units,
+            trie: &self.trie,
+            max_piece_bytes: self.max_piece_bytes,
+            scores: &self.scores,
+            unknown_score: self.unknown_score,
+        }
     }
 
     /// Append the ids of the best segmentation of one piece of text (Viterbi; ties go as
     /// in HF tokenizers: the path first reached).
     pub fn encode_piece(&self, piece: &[u8], ids: &mut Vec<u32>) {
-        let path = lattice::viterbi(
-            piece,
-            self.units,
-            &self.trie,
-            self.max_piece_bytes,
-            &self.scores,
-            self.unknown_score,
-        );
+        let path = self.table().viterbi(piece);
         self.emit(piece, &path, ids);
     }
 
@@ -216,22 +213,16 @@ impl UnigramModel {
     /// The log-probability of the best segmentation of `piece`; an unknown character
     /// scores [`UNKNOWN_PENALTY`] below the lowest piece, as in SentencePiece.
     pub fn best_score(&self, piece: &[u8]) -> f64 {
-        lattice::viterbi(
-            piece,
-            self.units,
-            &self.trie,
-            self.max_piece_bytes,
-            &self.scores,
-            self.unknown_score,
-        )
-        .iter()
-        .map(|step| {
-            step.id
-                .map_or(self.lowest_piece_score - UNKNOWN_PENALTY, |id| {
-                    self.scores[id as usize]
-                })
-        })
-        .sum()
+        self.table()
+            .viterbi(piece)
+            .iter()
+            .map(|step| {
+                step.id
+                    .map_or(self.lowest_piece_score - UNKNOWN_PENALTY, |id| {
+                        self.scores[id as usize]
+                    })
+            })
+            .sum()
     }
 
     /// Append the ids of `path` over `piece`: unknown characters become their bytes'

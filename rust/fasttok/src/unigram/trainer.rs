@@ -19,7 +19,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::lattice::{viterbi, Lattice};
+use super::lattice::{Lattice, PieceTable};
 use super::UnigramModel;
 use crate::count::WordCounts;
 use crate::model::Units;
@@ -120,29 +120,26 @@ impl Vocabulary {
         }
     }
 
+    fn table(&self) -> PieceTable<'_> {
+        PieceTable {
+            units: self.units,
+            trie: &self.trie,
+            max_piece_bytes: self.max_piece_bytes,
+            scores: &self.scores,
+            // Every unit is a piece, so no node is unknown and this is never read.
+            unknown_score: f64::NEG_INFINITY,
+        }
+    }
+
     fn refill(&self, lattice: &mut Lattice, text: &[u8]) {
-        // Every unit is a piece, so no node is unknown and its score is never read.
-        lattice.refill(
-            text,
-            self.units,
-            &self.trie,
-            self.max_piece_bytes,
-            &self.scores,
-            f64::NEG_INFINITY,
-        );
+        lattice.refill(self.table(), text);
     }
 
     fn viterbi(&self, text: &[u8]) -> impl Iterator<Item = u32> {
-        viterbi(
-            text,
-            self.units,
-            &self.trie,
-            self.max_piece_bytes,
-            &self.scores,
-            f64::NEG_INFINITY,
-        )
-        .into_iter()
-        .filter_map(|step| step.id)
+        self.table()
+            .viterbi(text)
+            .into_iter()
+            .filter_map(|step| step.id)
     }
 }
 
