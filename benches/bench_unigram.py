@@ -207,10 +207,10 @@ def compound_boundaries(args: argparse.Namespace, workdir: Path) -> tuple[list[d
         train_sentencepiece(corpus, workdir / f"{lang}-cp-sp", vocab_size - 1)  # + <s></s> vs our <unk>
         sp = SentencePiece(workdir / f"{lang}-cp-sp.model")
         models = {
-            "fasttok CompoundPiece": fasttok.train(counts, algorithm="compoundpiece", lang=lang, vocab_size=vocab_size),
-            "fasttok Unigram": fasttok.train(counts, algorithm="unigram", vocab_size=vocab_size),
+            "fasttok CompoundPiece": fasttok.train(counts=counts, algorithm="compoundpiece", lang=lang, vocab_size=vocab_size),
+            "fasttok Unigram": fasttok.train(counts=counts, algorithm="unigram", vocab_size=vocab_size),
             "sentencepiece unigram": sp,
-            "fasttok BPE": fasttok.train(counts, algorithm="bpe", vocab_size=vocab_size),
+            "fasttok BPE": fasttok.train(counts=counts, algorithm="bpe", vocab_size=vocab_size),
         }
         held_bytes = len(held_out.encode())
         for name, model in models.items():

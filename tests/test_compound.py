@@ -5,7 +5,7 @@ from __future__ import annotations
 import fasttok
 import pytest
 from fasttok.cli import main
-from fasttok.compound import DecompoundOptions, as_word_counts, constituent_counts
+from fasttok.compound import DecompoundOptions, as_counts, constituent_counts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,7 +100,7 @@ def test_constituents_spell_the_word_with_known_parts(
 
 
 def test_constituent_counts_move_each_compound_to_its_parts() -> None:
-    counts = as_word_counts(GERMAN)
+    counts = as_counts(GERMAN)
     split_counts = constituent_counts(counts)
     assert split_counts.get(b" Bundesverfassungsgericht") == 0
     assert split_counts.get(b" Bundes") == 20
@@ -115,10 +115,10 @@ def test_constituent_counts_move_each_compound_to_its_parts() -> None:
 
 @pytest.mark.parametrize("compound_model", ["unigram", "bpe"])
 def test_compoundpiece_learns_no_token_across_a_constituent_boundary(compound_model: str) -> None:
-    counts = as_word_counts({word: count * 10 for word, count in GERMAN.items()})
+    counts = as_counts({word: count * 10 for word, count in GERMAN.items()})
     options = DecompoundOptions()
     items = [piece for piece, _ in constituent_counts(counts, options).items()]
-    tokenizer = fasttok.train(counts, algorithm="compoundpiece", vocab_size=420, compound_model=compound_model)
+    tokenizer = fasttok.train(counts=counts, algorithm="compoundpiece", vocab_size=420, compound_model=compound_model)
     assert tokenizer.algorithm == "compoundpiece"
     assert tokenizer.parameters["compound_model"] == compound_model
     learned = [tokenizer.id_to_token(id) for id in range(tokenizer.vocab_size)]
@@ -127,7 +127,7 @@ def test_compoundpiece_learns_no_token_across_a_constituent_boundary(compound_mo
         if len(token.decode("utf-8", "replace")) > 1 and not token.startswith(b"<"):
             assert any(token in item for item in items), token
     # A plain tokenizer on the same counts does learn whole compounds.
-    plain = fasttok.train(counts, algorithm=compound_model, vocab_size=420)
+    plain = fasttok.train(counts=counts, algorithm=compound_model, vocab_size=420)
     assert plain.token_to_id(" Lebensmittel".encode()) is not None
     assert tokenizer.token_to_id(" Lebensmittel".encode()) is None
     text = " Lebensmittel und Bundesverfassungsgericht"

@@ -205,7 +205,7 @@ def test_bad_options_name_the_parameter(options: dict, message: str) -> None:
 def test_counts_and_bpe_only_operations_are_refused() -> None:
     counts = fasttok.count(iter(["a b c"]))
     with pytest.raises(fasttok.ParameterError, match="in order"):
-        fasttok.train(counts, algorithm="lib", vocab_size=None)
+        fasttok.train(counts=counts, algorithm="lib", vocab_size=None)
     with pytest.raises(fasttok.FasttokError, match="BPE"):
         _ = hamlet_tokenizer().merges
 

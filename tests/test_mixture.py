@@ -198,9 +198,7 @@ def test_transcript_equals_a_naive_recount_after_every_step(words: dict[bytes, i
         left, right = data.draw(st.sampled_from(tokens)), data.draw(st.sampled_from(tokens))
         merges.append((left, right))
         tokens.append(left + right)
-    counts = _fasttok.WordCounts()
-    for word, count in words.items():
-        counts += fasttok.count(iter([word.decode()] * count), pretokenizer="none")
+    counts = fasttok.Counts.from_items(list(words.items()))
     problem = _fasttok.MixtureProblem(merges, [counts])
     transcript = problem.transcript(0)
     for step, expected in enumerate(naive_counts(Counter(words), merges)):

@@ -213,7 +213,7 @@ def test_extend_equals_training_both_stages(tmp_path: Path) -> None:
     """Stage 2 on a BPE tokenizer trained like stage 1 gives SuperBPE's merges, from any source."""
     documents = real_documents(60_000)
     counts = fasttok.count(iter(documents), pretokenizer="superbpe-stage1", lines=True)
-    base = fasttok.train(counts, vocab_size=256 + 600, pretokenizer="superbpe-stage1", progress=False)
+    base = fasttok.train(counts=counts, vocab_size=256 + 600, pretokenizer="superbpe-stage1", progress=False)
     expected = fasttok.train(iter(documents), algorithm="superbpe", vocab_size=1100, transition=500, progress=False)
     base.save(tmp_path / "base")
     hf_base = HfTokenizer.from_str(base.to_hf_json())

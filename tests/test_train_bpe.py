@@ -102,7 +102,7 @@ def test_counts_are_mergeable_values() -> None:
     halves = fasttok.count(files[:4], progress=False) + fasttok.count(files[4:], progress=False)
     assert whole == halves
     assert whole.total == sum(count for _, count in whole.items())
-    trained_on_counts = fasttok.train(whole, vocab_size=800, progress=False)
+    trained_on_counts = fasttok.train(counts=whole, vocab_size=800, progress=False)
     assert trained_on_counts.merges == fasttok.train(files, vocab_size=800, progress=False).merges
 
 

@@ -35,7 +35,7 @@ def trained(units: str = "chars", vocab_size: int = 1_000) -> fasttok.Tokenizer:
     return fasttok.train(iter([hamlet()]), algorithm="unigram", vocab_size=vocab_size, units=units)
 
 
-def toy_pieces(counts: fasttok.WordCounts, units: str, rng: random.Random) -> list[tuple[bytes, float]]:
+def toy_pieces(counts: fasttok.Counts, units: str, rng: random.Random) -> list[tuple[bytes, float]]:
     """Every unit of the words and some longer substrings, with random scores."""
     pieces: dict[bytes, float] = {}
     for word, _ in counts.items():

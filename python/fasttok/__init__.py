@@ -7,7 +7,7 @@
 
 # This is the public API of fasttok.
 from fasttok import lzw
-from fasttok._fasttok import Pretokenizer, WordCounts, __version__
+from fasttok._fasttok import Pretokenizer, Counts, __version__
 from fasttok.compound import decompound
 from fasttok.exceptions import (
     CorpusError,
@@ -31,7 +31,7 @@ __all__ = [
     "Pretokenizer",
     "TokenIdError",
     "Tokenizer",
-    "WordCounts",
+    "Counts",
     "__version__",
     "count",
     "decompound",

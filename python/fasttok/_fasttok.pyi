@@ -19,7 +19,7 @@ __all__ = [
     "Pretokenizer",
     "TokenIdError",
     "Tokenizer",
-    "WordCounts",
+    "Counts",
     "__version__",
     "byte_level_bytes",
     "constituent_counts",
@@ -55,22 +55,38 @@ class Pretokenizer:
     def lines(self) -> bool: ...
     @property
     def pattern(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
 @final
-class WordCounts:
-    """Counts of unique pieces: a value; shards add up with ``+``."""
+class Counts:
+    """Counts of unique pieces: a value; shards add up with ``+``, travel as bytes and pickle."""
 
-    def __new__(cls) -> WordCounts: ...
+    def __new__(cls) -> Counts: ...
     @staticmethod
-    def from_items(items: list[tuple[bytes, int]]) -> WordCounts: ...
+    def from_items(items: list[tuple[bytes, int]]) -> Counts: ...
+    @staticmethod
+    def from_bytes(data: bytes, source: str = "bytes") -> Counts: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def sum(counts: Sequence[Counts]) -> Counts: ...
+    def save(self, path: str | PathLike[str]) -> None: ...
+    @staticmethod
+    def load(path: str | PathLike[str]) -> Counts: ...
+    def resplit(self, pretokenizer: Pretokenizer, *, num_threads: int | None = None, progress: bool = False) -> Counts: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
     def __len__(self) -> int: ...
-    def __add__(self, value: WordCounts, /) -> WordCounts: ...
-    def __radd__(self, value: WordCounts, /) -> WordCounts: ...
+    def __add__(self, value: Counts, /) -> Counts: ...
+    def __radd__(self, value: Counts, /) -> Counts: ...
     def __eq__(self, value: object, /) -> bool: ...
     @property
     def total(self) -> int: ...
+    @property
+    def max_error(self) -> int: ...
+    @property
+    def pretokenizer(self) -> Pretokenizer | None: ...
     def get(self, piece: bytes) -> int: ...
     def items(self) -> list[tuple[bytes, int]]: ...
+    def prune(self, *, min_count: int = 0, top: int | None = None) -> Counts: ...
 
 @final
 class Tokenizer:
@@ -139,8 +155,9 @@ def count(
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
+    max_unique: int | None = None,
     progress: bool = False,
-) -> WordCounts: ...
+) -> Counts: ...
 def corpus_lines(
     files: Sequence[str | PathLike[str]] = ...,
     documents: Iterable[str | bytes] | None = None,
@@ -150,7 +167,7 @@ def corpus_lines(
     text_field: str = "text",
 ) -> list[str]: ...
 def train_bpe(
-    counts: WordCounts,
+    counts: Counts,
     pretokenizer: Pretokenizer,
     vocab_size: int,
     *,
@@ -164,7 +181,7 @@ def train_bpe(
     parameters: str = "{}",
 ) -> Tokenizer: ...
 def train_superbpe(
-    sequences: WordCounts,
+    sequences: Counts,
     stage1: Pretokenizer,
     stage2: Pretokenizer,
     vocab_size: int,
@@ -203,7 +220,7 @@ def train_lib(
 ) -> Tokenizer: ...
 
 def train_unigram(
-    counts: WordCounts,
+    counts: Counts,
     pretokenizer: Pretokenizer,
     vocab_size: int,
     *,
@@ -219,7 +236,7 @@ def train_unigram(
     parameters: str = "{}",
 ) -> Tokenizer: ...
 def unigram_em_step(
-    counts: WordCounts,
+    counts: Counts,
     pieces: list[tuple[bytes, float]],
     *,
     units: str = "chars",
@@ -228,7 +245,7 @@ def unigram_em_step(
 
 def decompound(
     words: list[str],
-    counts: WordCounts,
+    counts: Counts,
     *,
     lang: str = "de",
     linking_elements: list[str] | None = None,
@@ -238,7 +255,7 @@ def decompound(
     max_word_count: int | None = None,
 ) -> list[list[tuple[str, str]]]: ...
 def constituent_counts(
-    counts: WordCounts,
+    counts: Counts,
     *,
     lang: str = "de",
     linking_elements: list[str] | None = None,
@@ -247,7 +264,7 @@ def constituent_counts(
     min_word_length: int | None = None,
     max_word_count: int | None = None,
     num_threads: int | None = None,
-) -> WordCounts: ...
+) -> Counts: ...
 
 _U32 = np.ndarray[Any, np.dtype[np.uint32]]
 _Mask = np.ndarray[Any, np.dtype[np.uint8]]
@@ -259,7 +276,7 @@ class MixtureProblem:
     def __new__(
         cls,
         merges: Sequence[tuple[bytes, bytes]],
-        samples: Sequence[WordCounts],
+        samples: Sequence[Counts],
         *,
         units: str = "bytes",
         skip: int = 0,

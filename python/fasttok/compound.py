@@ -10,17 +10,17 @@ from fasttok import _fasttok
 #: Languages with built-in linking elements (ISO 639-1).
 LANGUAGES = ("de", "nl", "sv", "da", "no", "is")
 
-WordCounts = _fasttok.WordCounts
+Counts = _fasttok.Counts
 
 #: Word counts: from :func:`fasttok.count`, or a ``{word: count}`` mapping.
-Counts = Union[WordCounts, Mapping[str, int]]
+CountsLike = Union[Counts, Mapping[str, int]]
 
 
-def as_word_counts(counts: Counts) -> WordCounts:
-    """``counts`` as a ``WordCounts`` value."""
-    if isinstance(counts, WordCounts):
+def as_counts(counts: CountsLike) -> Counts:
+    """``counts`` as a ``Counts`` value."""
+    if isinstance(counts, Counts):
         return counts
-    return WordCounts.from_items([(word.encode(), int(count)) for word, count in counts.items()])
+    return Counts.from_items([(word.encode(), int(count)) for word, count in counts.items()])
 
 
 class DecompoundOptions(NamedTuple):
@@ -43,7 +43,7 @@ class DecompoundOptions(NamedTuple):
 
 def decompound(
     words: Iterable[str],
-    counts: Counts,
+    counts: CountsLike,
     *,
     lang: str = "de",
     linking_elements: Sequence[str] | None = None,
@@ -78,12 +78,12 @@ def decompound(
     options = DecompoundOptions(
         lang, linking_elements, min_part_length, min_part_count, min_word_length, max_word_count
     )
-    return _fasttok.decompound(list(words), as_word_counts(counts), **options.core())
+    return _fasttok.decompound(list(words), as_counts(counts), **options.core())
 
 
 def constituent_counts(
-    counts: WordCounts, options: DecompoundOptions = DecompoundOptions(), *, num_threads: int | None = None
-) -> WordCounts:
+    counts: Counts, options: DecompoundOptions = DecompoundOptions(), *, num_threads: int | None = None
+) -> Counts:
     """``counts`` with every compound replaced by its constituents, each a piece of its
     own with the word's count (the first keeps the word's leading space): what
     CompoundPiece trains on, so that no learned token spans a constituent boundary."""

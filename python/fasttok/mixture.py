@@ -129,7 +129,7 @@ class MixtureResult:
 
 def infer_mixture(
     tokenizer: TokenizerSource,
-    samples: Mapping[str, Corpus | _fasttok.WordCounts],
+    samples: Mapping[str, Corpus | _fasttok.Counts],
     *,
     merges: int | None = 30_000,
     start: int = 0,
@@ -152,7 +152,7 @@ def infer_mixture(
             run through the ``tokenizers`` package); a ``.tiktoken`` rank file; a GPT-2
             style ``merges.txt``; or an HF ``tokenizers.Tokenizer``.
         samples: ``{category: sample}``, each sample what :func:`fasttok.count` accepts
-            (paths, texts, a ``datasets`` object) or its ``WordCounts`` under the
+            (paths, texts, a ``datasets`` object) or its ``Counts`` under the
             tokenizer's pretokenizer. Samples should come from the categories'
             distributions, not necessarily from the training text.
         merges: ``T``, the number of merges used (default: the paper's 30,000, or all).
@@ -186,7 +186,7 @@ def infer_mixture(
     if start > len(merge_list):
         raise ParameterError(f"invalid value for `start`: {start} exceeds the {len(merge_list)} merges")
     counted = [
-        (sample, None) if isinstance(sample, _fasttok.WordCounts) else source.count(sample, num_threads, errors, text_field, shown)
+        (sample, None) if isinstance(sample, _fasttok.Counts) else source.count(sample, num_threads, errors, text_field, shown)
         for sample in samples.values()
     ]
     counts = [sample_counts for sample_counts, _ in counted]

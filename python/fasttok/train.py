@@ -24,7 +24,8 @@ ALGORITHMS = ("bpe", "superbpe", "lib", "unigram", "compoundpiece")
 #: lines, so its units may span words).
 DEFAULT_PRETOKENIZERS = {"bpe": "gpt2", "superbpe": "superbpe-stage1", "lib": "none", "unigram": "gpt2", "compoundpiece": "gpt2"}
 
-WordCounts = _fasttok.WordCounts
+Counts = _fasttok.Counts
+Pretokenizer = _fasttok.Pretokenizer
 
 #: What the tokenizer to extend may be: a fasttok tokenizer, a saved one, or an HF one.
 BaseTokenizer = Union[Tokenizer, str, "os.PathLike[str]", "HfTokenizer"]
@@ -34,26 +35,39 @@ def _show_progress(progress: bool | None) -> bool:
     return sys.stderr.isatty() if progress is None else progress
 
 
+#: What ``count`` counts: pretokenizer pieces, or whole lines or documents.
+UNITS = ("word", "line", "document")
+
+
 def count(
     corpus: Corpus,
     *,
-    pretokenizer: str = "gpt2",
+    unit: str = "word",
+    pretokenizer: str | None = None,
     lines: bool = False,
+    max_unique: int | None = None,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
     progress: bool | None = None,
-) -> WordCounts:
+) -> Counts:
     """Pretokenize ``corpus`` and count its unique pieces.
 
     Args:
         corpus: paths, globs, directories, ``.jsonl`` files, an iterable of ``str``/``bytes``
             documents, or a ``datasets`` object (see :func:`fasttok.corpus.resolve`).
-        pretokenizer: a named spec (``"gpt2"``, ``"cl100k"``, ``"o200k"``,
-            ``"superbpe-stage1"``, ``"superbpe-stage2"``, ``"superbpe-2025-stage1"``,
-            ``"superbpe-2025-stage2"``, ``"none"``) or a custom regex.
-        lines: cut every document after each newline first, so that no piece spans lines
-            (``pretokenizer="none", lines=True`` counts unique lines).
+        unit: ``"word"`` (the pieces of ``pretokenizer``), ``"line"`` (unique lines with
+            their newline: SuperBPE's sequences, and re-cut by any pretokenizer when BPE,
+            Unigram or CompoundPiece train on them) or ``"document"``.
+        pretokenizer: for ``unit="word"``: a named spec (``"gpt2"``, the default,
+            ``"cl100k"``, ``"o200k"``, ``"superbpe-stage1"``, ``"superbpe-stage2"``,
+            ``"superbpe-2025-stage1"``, ``"superbpe-2025-stage2"``, ``"none"``) or a custom
+            regex.
+        lines: for ``unit="word"``: cut every document after each newline first, so that no
+            piece spans lines.
+        max_unique: keep at most this many pieces, pruning the rarest while counting so
+            that memory stays bounded (about 3 × ``max_unique`` entries at the peak);
+            ``Counts.max_error`` then bounds the count any piece lost. Default: exact.
         num_threads: worker threads (default: one per core); the counts never depend on it.
         errors: ``"strict"`` (invalid UTF-8 raises ``CorpusError`` with file and offset) or
             ``"replace"`` (U+FFFD).
@@ -61,23 +75,90 @@ def count(
         progress: draw a progress bar on stderr (default: when stderr is a terminal).
 
     Returns:
-        A ``WordCounts`` value; counts of shards add up with ``+``.
+        A ``Counts`` value: shards add up with ``+``; ``save``/``load``, ``to_bytes`` and
+        pickling keep them; ``prune`` drops rare pieces with a recorded error bound.
     """
+    spec, lines = _unit_pretokenizer(unit, pretokenizer, lines)
+    if max_unique is not None and max_unique < 1:
+        raise ParameterError(f"invalid value for `max_unique`: {max_unique} is not positive")
     resolved = resolve(corpus, text_field)
     return _fasttok.count(
-        _fasttok.Pretokenizer(pretokenizer, lines),
+        _fasttok.Pretokenizer(spec, lines),
         files=resolved.files,
         documents=resolved.documents,
         num_threads=num_threads,
         errors=errors,
         text_field=text_field,
+        max_unique=max_unique,
         progress=_show_progress(progress),
     )
 
 
+def _unit_pretokenizer(unit: str, pretokenizer: str | None, lines: bool) -> tuple[str, bool]:
+    """The pretokenizer spec and ``lines`` flag that count ``unit``s."""
+    if unit not in UNITS:
+        raise ParameterError(f"invalid value for `unit`: {unit!r} is not one of {UNITS}")
+    if unit == "word":
+        return pretokenizer or "gpt2", lines
+    if pretokenizer is not None:
+        raise ParameterError(f"invalid value for `pretokenizer`: unit={unit!r} counts whole {unit}s")
+    return "none", unit == "line"
+
+
+def spec_of(pretokenizer: Pretokenizer) -> str:
+    """The name or custom pattern that makes ``pretokenizer`` (with its ``lines`` flag)."""
+    return pretokenizer.pattern if pretokenizer.name == "custom" else pretokenizer.name
+
+
+class _Counting(NamedTuple):
+    """How ``train`` gets the counts it learns from."""
+
+    max_unique: int | None
+    num_threads: int | None
+    errors: str
+    text_field: str
+    progress: bool | None
+
+    def pieces(self, corpus: Corpus | None, counts: Counts | None, spec: str, lines: bool, exact_lines: bool = False) -> Counts:
+        """The counts of the pieces that ``spec`` cuts: counted from ``corpus``, or
+        ``counts`` themselves, re-cut when they hold lines or documents.
+
+        Counts of lines stay within lines when re-cut (``lines`` is implied), unless
+        ``exact_lines`` asks for exactly ``lines`` (SuperBPE's sequences).
+        """
+        if isinstance(corpus, Counts):
+            raise ParameterError("invalid value for `corpus`: pass Counts as `counts=`")
+        if (corpus is None) == (counts is None):
+            raise ParameterError("give either `corpus` or `counts`")
+        if counts is None:
+            return count(corpus, pretokenizer=spec, lines=lines, **self._asdict())
+        source = counts.pretokenizer
+        if source is None:
+            return counts
+        wanted = Pretokenizer(spec, lines or (source.lines and not exact_lines))
+        if source == wanted:
+            return counts
+        if source.name == "none" and (wanted.lines or not source.lines):
+            return counts.resplit(wanted, num_threads=self.num_threads, progress=_show_progress(self.progress))
+        raise ParameterError(
+            f"invalid value for `counts`: its pieces were cut by {source!r} and training needs {wanted!r}; "
+            "count with that pretokenizer, or count unit='line' (lines can be re-cut by any pretokenizer)"
+        )
+
+
+def _default_pretokenizer(algorithm: str, counts: Counts | None) -> str:
+    """The pretokenizer ``train`` uses when none is given: the counts' own, if they are
+    pretokenizer pieces, else the algorithm's default."""
+    source = None if counts is None else counts.pretokenizer
+    if source is not None and source.name != "none" and algorithm in ("bpe", "unigram", "compoundpiece"):
+        return spec_of(source)
+    return DEFAULT_PRETOKENIZERS[algorithm]
+
+
 def train(
-    corpus: Corpus | WordCounts,
+    corpus: Corpus | None = None,
     *,
+    counts: Counts | None = None,
     vocab_size: int | None,
     algorithm: str = "bpe",
     pretokenizer: str | None = None,
@@ -106,18 +187,22 @@ def train(
     lang: str = "de",
     compound_model: str = "unigram",
     decompound: Mapping[str, Any] | None = None,
+    max_unique: int | None = None,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
     progress: bool | None = None,
 ) -> Tokenizer:
-    """Train a tokenizer on ``corpus``.
+    """Train a tokenizer on ``corpus`` (or on ``counts`` of one).
 
     Args:
-        corpus: what :func:`count` accepts, or a ``WordCounts`` from it: made with the same
-            ``pretokenizer`` for BPE; for SuperBPE, the unique sequences,
-            ``count(corpus, pretokenizer="none", lines=lines)``. LiB reads the text itself,
-            in order (no counts).
+        corpus: what :func:`count` accepts. LiB reads the text itself, in order.
+        counts: instead of ``corpus``, a ``Counts`` from :func:`count` (summed over shards,
+            loaded, pruned...), for every algorithm but LiB. Pieces of a pretokenizer train
+            BPE, Unigram and CompoundPiece under that pretokenizer (the default then);
+            counts of ``unit="line"`` train every one of them (they are re-cut by the
+            pretokenizer, within lines) and SuperBPE (with ``lines=True``);
+            ``unit="document"`` counts train SuperBPE with ``lines=False`` too.
         vocab_size: final vocabulary size: 256 byte tokens + learned tokens + special tokens.
             LiB: units + 256 byte-fallback tokens (character units) + special tokens, or
             ``None`` for the size LiB settles at (see ``out_rate``, ``life``); a size is
@@ -178,6 +263,7 @@ def train(
         seed_size, shrinking_factor, sub_iterations: Unigram: most pieces in the seed
             vocabulary (frequent substrings), least share of pieces kept per pruning
             round, EM iterations per round (SentencePiece's defaults).
+        max_unique: bound the counting's memory (see :func:`count`).
         num_threads: worker threads (default: one per core); the result never depends on it.
         errors, text_field, progress: as for :func:`count`.
 
@@ -188,40 +274,43 @@ def train(
         raise ParameterError(f"invalid value for `algorithm`: {algorithm!r} is not one of {ALGORITHMS}")
     if algorithm != "superbpe" and transition is not None:
         raise ParameterError("invalid value for `transition`: it applies to algorithm='superbpe' only")
-    pretokenizer = pretokenizer or DEFAULT_PRETOKENIZERS[algorithm]
+    pretokenizer = pretokenizer or _default_pretokenizer(algorithm, counts)
     if algorithm == "lib":
+        if counts is not None:
+            raise ParameterError("invalid value for `counts`: LiB reads text in order, so it cannot learn from counts")
         lib = _LibOptions(units, in_rate, out_rate, life, update_rate, inspect_context, sentences_per_step, steps, seed)
         return _train_lib(corpus, vocab_size, pretokenizer, lib, special_tokens, max_token_length, errors, text_field, progress)
     if vocab_size is None:
         raise ParameterError(f"invalid value for `vocab_size`: {algorithm} needs one")
-    unigram = _UnigramOptions(units, max_token_length or 16, seed_size, shrinking_factor, sub_iterations)
-    if algorithm == "unigram":
-        counts = _counts(corpus, pretokenizer, num_threads, errors, text_field, progress)
-        return _train_unigram(counts, vocab_size, pretokenizer, unigram, special_tokens, num_threads, progress)
+    counting = _Counting(max_unique, num_threads, errors, text_field, progress)
     options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
     if algorithm == "superbpe":
         superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
         if transition is None:
             transition = 1 + round(0.9 * (vocab_size - 256 - len(special_tokens)))
-        sequences = _sequences(corpus, lines, errors, text_field, options)
+        sequences = counting.pieces(corpus, counts, "none", lines, exact_lines=True)
         return _train_superbpe(sequences, vocab_size, transition, pretokenizer, None, superbpe, options)
-    counts = _counts(corpus, pretokenizer, num_threads, errors, text_field, progress)
+    pieces = counting.pieces(corpus, counts, pretokenizer, False)
+    cut_by = pieces.pretokenizer or Pretokenizer(pretokenizer)
+    unigram = _UnigramOptions(units, max_token_length or 16, seed_size, shrinking_factor, sub_iterations)
+    if algorithm == "unigram":
+        return _train_unigram(pieces, vocab_size, cut_by, unigram, special_tokens, num_threads, progress)
     recorded: dict[str, Any] = {}
     if algorithm == "compoundpiece":
         if compound_model not in ("unigram", "bpe"):
             raise ParameterError(f"invalid value for `compound_model`: {compound_model!r} is not 'unigram' or 'bpe'")
         decompounding = DecompoundOptions(lang=lang, **(decompound or {}))
-        counts = constituent_counts(counts, decompounding, num_threads=num_threads)
+        pieces = constituent_counts(pieces, decompounding, num_threads=num_threads)
         recorded = {"compound_model": compound_model, "decompound": decompounding._asdict()}
         if compound_model == "unigram":
             return _train_unigram(
-                counts, vocab_size, pretokenizer, unigram, special_tokens, num_threads, progress,
+                pieces, vocab_size, cut_by, unigram, special_tokens, num_threads, progress,
                 algorithm=algorithm, recorded=recorded,
             )  # fmt: skip
     parameters = {"vocab_size": vocab_size, "pretokenizer": pretokenizer, **options.recorded(), **recorded}
     core = _fasttok.train_bpe(
-        counts,
-        _fasttok.Pretokenizer(pretokenizer),
+        pieces,
+        cut_by,
         vocab_size,
         **options.core(),
         algorithm=algorithm,
@@ -232,8 +321,9 @@ def train(
 
 def extend(
     base: BaseTokenizer,
-    corpus: Corpus | WordCounts,
+    corpus: Corpus | None = None,
     *,
+    counts: Counts | None = None,
     vocab_size: int,
     transition: int | None = None,
     stage2_pretokenizer: str = "superbpe-stage2",
@@ -245,6 +335,7 @@ def extend(
     min_frequency: int = 0,
     max_token_length: int | None = None,
     tie_break: str = "hf",
+    max_unique: int | None = None,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -256,7 +347,7 @@ def extend(
         base: a fasttok :class:`Tokenizer`, a path to a saved one or to an HF
             ``tokenizer.json``, or an HF ``tokenizers.Tokenizer`` (byte-level BPE).
         transition: inherit the first ``transition - 1`` merges of ``base`` (default: all).
-        corpus, vocab_size, and the other options: as for :func:`train` with
+        corpus, counts, vocab_size, and the other options: as for :func:`train` with
             ``algorithm="superbpe"``; ``base``'s special tokens are not carried over.
 
     Returns:
@@ -267,29 +358,9 @@ def extend(
         transition = len(base.merges) + 1
     options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
     superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
-    sequences = _sequences(corpus, lines, errors, text_field, options)
+    counting = _Counting(max_unique, num_threads, errors, text_field, progress)
+    sequences = counting.pieces(corpus, counts, "none", lines, exact_lines=True)
     return _train_superbpe(sequences, vocab_size, transition, None, base, superbpe, options)
-
-
-def _counts(
-    corpus: Corpus | WordCounts,
-    pretokenizer: str,
-    num_threads: int | None,
-    errors: str,
-    text_field: str,
-    progress: bool | None,
-) -> WordCounts:
-    """``corpus`` itself if it is counts, else its counts."""
-    if isinstance(corpus, WordCounts):
-        return corpus
-    return count(
-        corpus,
-        pretokenizer=pretokenizer,
-        num_threads=num_threads,
-        errors=errors,
-        text_field=text_field,
-        progress=progress,
-    )
 
 
 class _Options(NamedTuple):
@@ -333,23 +404,8 @@ class _SuperBpeOptions(NamedTuple):
     keep_absent_merges: bool
 
 
-def _sequences(corpus: Corpus | WordCounts, lines: bool, errors: str, text_field: str, options: _Options) -> WordCounts:
-    """The counts of SuperBPE's training sequences: unique lines, or documents."""
-    if isinstance(corpus, WordCounts):
-        return corpus
-    return count(
-        corpus,
-        pretokenizer="none",
-        lines=lines,
-        num_threads=options.num_threads,
-        errors=errors,
-        text_field=text_field,
-        progress=options.progress,
-    )
-
-
 def _train_superbpe(
-    sequences: WordCounts,
+    sequences: Counts,
     vocab_size: int,
     transition: int,
     stage1: str | None,
@@ -402,7 +458,7 @@ class _LibOptions(NamedTuple):
 
 
 def _train_lib(
-    corpus: Corpus | WordCounts,
+    corpus: Corpus | None,
     vocab_size: int | None,
     pretokenizer: str,
     lib: _LibOptions,
@@ -413,8 +469,8 @@ def _train_lib(
     progress: bool | None,
 ) -> Tokenizer:
     """LiB on the lines of ``corpus``, read in order."""
-    if isinstance(corpus, WordCounts):
-        raise ParameterError("invalid value for `corpus`: LiB reads text in order, so it cannot learn from counts")
+    if corpus is None:
+        raise ParameterError("invalid value for `corpus`: LiB needs one")
     if lib.sentences_per_step < 1:
         raise ParameterError(f"invalid value for `sentences_per_step`: {lib.sentences_per_step} is not positive")
     if lib.steps is not None and lib.steps < 1:
@@ -469,9 +525,9 @@ class _UnigramOptions(NamedTuple):
 
 
 def _train_unigram(
-    counts: WordCounts,
+    counts: Counts,
     vocab_size: int,
-    pretokenizer: str,
+    pretokenizer: Pretokenizer,
     unigram: _UnigramOptions,
     special_tokens: Sequence[str],
     num_threads: int | None,
@@ -483,14 +539,14 @@ def _train_unigram(
     """Unigram on ``counts``; ``recorded`` adds entries to the sidecar's parameters."""
     parameters = {
         "vocab_size": vocab_size,
-        "pretokenizer": pretokenizer,
+        "pretokenizer": spec_of(pretokenizer),
         **unigram._asdict(),
         "special_tokens": list(special_tokens),
         **(recorded or {}),
     }
     core = _fasttok.train_unigram(
         counts,
-        _fasttok.Pretokenizer(pretokenizer),
+        pretokenizer,
         vocab_size,
         units=unigram.units,
         max_piece_length=unigram.max_piece_length,

@@ -1,17 +1,15 @@
 //! Decompounding: splits of words and constituent-split counts (CompoundPiece).
 
-use std::sync::Arc;
-
 use fasttok::{DecompoundOptions, Decompounder};
 use pyo3::prelude::*;
 
-use crate::count::PyWordCounts;
+use crate::count::PyCounts;
 use crate::error::CoreResult;
 use crate::options::thread_pool;
 
 /// A decompounder over `counts` with the defaults of `lang`, each option overridable.
 fn decompounder(
-    counts: &PyWordCounts,
+    counts: &PyCounts,
     lang: &str,
     linking_elements: Option<Vec<String>>,
     min_part_length: Option<usize>,
@@ -38,7 +36,7 @@ fn decompounder(
 pub fn decompound(
     py: Python<'_>,
     words: Vec<String>,
-    counts: &PyWordCounts,
+    counts: &PyCounts,
     lang: &str,
     linking_elements: Option<Vec<String>>,
     min_part_length: Option<usize>,
@@ -83,7 +81,7 @@ pub fn decompound(
 #[allow(clippy::too_many_arguments)]
 pub fn constituent_counts(
     py: Python<'_>,
-    counts: &PyWordCounts,
+    counts: &PyCounts,
     lang: &str,
     linking_elements: Option<Vec<String>>,
     min_part_length: Option<usize>,
@@ -91,7 +89,7 @@ pub fn constituent_counts(
     min_word_length: Option<usize>,
     max_word_count: Option<u64>,
     num_threads: Option<usize>,
-) -> PyResult<PyWordCounts> {
+) -> PyResult<PyCounts> {
     let decompounder = decompounder(
         counts,
         lang,
@@ -103,7 +101,5 @@ pub fn constituent_counts(
     )?;
     let pool = thread_pool(num_threads)?;
     let split = py.detach(|| decompounder.constituent_counts(&counts.inner, &pool));
-    Ok(PyWordCounts {
-        inner: Arc::new(split),
-    })
+    Ok(PyCounts::new_value(split))
 }

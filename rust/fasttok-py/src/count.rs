@@ -1,13 +1,14 @@
-//! Counting: files (read in Rust) and Python iterables (buffered) → `WordCounts`.
+//! Counting: files (read in Rust) and Python iterables (buffered) → `Counts`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use fasttok::{read_lines, Feed, FileFormat, Phase, Progress, Utf8Policy, WordCounts};
+use fasttok::{read_lines, Counts, Feed, FileFormat, Phase, Pretokenizer, Progress, Utf8Policy};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
+use crate::error::CoreResult;
 use crate::options::{choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
 use crate::run::run_detached;
@@ -15,27 +16,119 @@ use crate::run::run_detached;
 /// Bytes of Python text gathered under the GIL before counting them without it.
 const BATCH_BYTES: usize = 8 * 1024 * 1024;
 
-/// Counts of unique pieces: a value; shards add up with `+`.
-#[pyclass(frozen, module = "fasttok._fasttok", name = "WordCounts")]
-pub struct PyWordCounts {
-    pub inner: Arc<WordCounts>,
+/// Counts of unique pieces: a value; shards add up with `+`, travel as bytes and pickle.
+#[pyclass(frozen, module = "fasttok._fasttok", name = "Counts")]
+pub struct PyCounts {
+    pub inner: Arc<Counts>,
+}
+
+impl PyCounts {
+    pub fn new_value(counts: Counts) -> Self {
+        Self {
+            inner: Arc::new(counts),
+        }
+    }
+
+    /// The sum of `tables`: the largest is copied once and the others added into it.
+    fn sum(py: Python<'_>, mut tables: Vec<Arc<Counts>>) -> CoreResult<Self> {
+        let sum = py.detach(|| {
+            let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
+            let Some(largest) = largest else {
+                return Ok(Counts::new());
+            };
+            let mut sum = (*tables.swap_remove(largest)).clone();
+            for table in &tables {
+                sum.merge(table)?;
+            }
+            Ok::<_, fasttok::Error>(sum)
+        })?;
+        Ok(Self::new_value(sum))
+    }
 }
 
 #[pymethods]
-impl PyWordCounts {
+impl PyCounts {
     #[new]
     fn new() -> Self {
-        Self {
-            inner: Arc::new(WordCounts::new()),
-        }
+        Self::new_value(Counts::new())
     }
 
     /// Counts from `(piece, count)` pairs (repeated pieces add up).
     #[staticmethod]
     fn from_items(items: Vec<(Vec<u8>, u64)>) -> Self {
-        Self {
-            inner: Arc::new(items.into_iter().collect()),
-        }
+        Self::new_value(items.into_iter().collect())
+    }
+
+    /// Counts from their binary form (see `to_bytes`); `source` names it in errors.
+    #[staticmethod]
+    #[pyo3(signature = (data, source = "bytes"))]
+    fn from_bytes(py: Python<'_>, data: &[u8], source: &str) -> CoreResult<Self> {
+        Ok(Self::new_value(
+            py.detach(|| Counts::from_bytes(data, source))?,
+        ))
+    }
+
+    /// The compact, versioned, checksummed binary form; equal counts give equal bytes.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let bytes = py.detach(|| self.inner.to_bytes());
+        PyBytes::new(py, &bytes)
+    }
+
+    /// Write the binary form to `path` (through a temporary file renamed into place, so
+    /// an interrupted save leaves no partial file).
+    fn save(&self, py: Python<'_>, path: PathBuf) -> CoreResult<()> {
+        py.detach(|| {
+            let io_error = |source| fasttok::Error::Io {
+                path: path.clone(),
+                source,
+            };
+            let mut partial = path.clone().into_os_string();
+            partial.push(format!(".partial-{}", std::process::id()));
+            std::fs::write(&partial, self.inner.to_bytes()).map_err(io_error)?;
+            std::fs::rename(&partial, &path).map_err(|err| {
+                let _ = std::fs::remove_file(&partial);
+                io_error(err)
+            })
+        })?;
+        Ok(())
+    }
+
+    /// Counts saved by `save`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> CoreResult<Self> {
+        let counts = py.detach(|| {
+            let bytes = std::fs::read(&path).map_err(|source| fasttok::Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            Counts::from_bytes(&bytes, &path.display().to_string())
+        })?;
+        Ok(Self::new_value(counts))
+    }
+
+    /// The counts of the pieces `pretokenizer` cuts these texts into (for counts of
+    /// lines or documents: `pretokenizer="none"`).
+    #[pyo3(signature = (pretokenizer, *, num_threads = None, progress = false))]
+    fn resplit(
+        &self,
+        py: Python<'_>,
+        pretokenizer: &PyPretokenizer,
+        num_threads: Option<usize>,
+        progress: bool,
+    ) -> PyResult<Self> {
+        let pool = thread_pool(num_threads)?;
+        let monitor = Progress::new();
+        let counts = run_detached(py, &monitor, progress, |monitor| {
+            self.inner.resplit(&pretokenizer.inner, &pool, monitor)
+        })?;
+        Ok(Self::new_value(counts))
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let from_bytes = slf.get_type().getattr("from_bytes")?;
+        Ok((from_bytes, (slf.get().to_bytes(slf.py()),)))
     }
 
     fn __len__(&self) -> usize {
@@ -46,6 +139,23 @@ impl PyWordCounts {
     #[getter]
     fn total(&self) -> u64 {
         self.inner.total()
+    }
+
+    /// The bound on the count any piece lost to pruning (0: exact counts).
+    #[getter]
+    fn max_error(&self) -> u64 {
+        self.inner.max_error()
+    }
+
+    /// The pretokenizer that cut the pieces (`None` for counts built from items).
+    #[getter]
+    fn pretokenizer(&self) -> CoreResult<Option<PyPretokenizer>> {
+        let Some(config) = self.inner.pretokenizer() else {
+            return Ok(None);
+        };
+        Ok(Some(PyPretokenizer {
+            inner: Pretokenizer::from_config(config)?,
+        }))
     }
 
     /// The count of `piece`.
@@ -62,23 +172,42 @@ impl PyWordCounts {
             .collect()
     }
 
-    fn __add__(&self, other: &PyWordCounts) -> Self {
-        let mut sum = (*self.inner).clone();
-        sum.merge(&other.inner);
-        Self {
-            inner: Arc::new(sum),
-        }
+    /// These counts without the pieces counted fewer than `min_count` times, and with at
+    /// most `top` pieces; the largest dropped count is added to `max_error`.
+    #[pyo3(signature = (*, min_count = 0, top = None))]
+    fn prune(&self, py: Python<'_>, min_count: u64, top: Option<usize>) -> Self {
+        Self::new_value(py.detach(|| {
+            let mut pruned = (*self.inner).clone();
+            pruned.prune(min_count, top);
+            pruned
+        }))
     }
 
-    fn __eq__(&self, other: &PyWordCounts) -> bool {
+    fn __add__(&self, py: Python<'_>, other: &PyCounts) -> CoreResult<Self> {
+        Self::sum(py, vec![self.inner.clone(), other.inner.clone()])
+    }
+
+    /// The sum of `counts` (empty counts for none), copying only the largest table.
+    #[staticmethod]
+    #[pyo3(name = "sum")]
+    fn sum_of(py: Python<'_>, counts: Vec<PyRef<'_, PyCounts>>) -> CoreResult<Self> {
+        Self::sum(py, counts.iter().map(|c| c.inner.clone()).collect())
+    }
+
+    fn __eq__(&self, other: &PyCounts) -> bool {
         self.inner == other.inner
     }
 
     fn __repr__(&self) -> String {
+        let pretokenizer = self
+            .inner
+            .pretokenizer()
+            .map_or_else(|| "unrecorded".to_owned(), ToString::to_string);
         format!(
-            "WordCounts(unique={}, total={})",
+            "Counts(unique={}, total={}, pretokenizer={pretokenizer}, max_error={})",
             self.inner.len(),
-            self.inner.total()
+            self.inner.total(),
+            self.inner.max_error()
         )
     }
 }
@@ -169,7 +298,7 @@ fn utf8_policy(errors: &str) -> PyResult<Utf8Policy> {
 /// iterable of `str`/`bytes`, buffered in batches).
 #[pyfunction]
 #[pyo3(signature = (pretokenizer, *, files = Vec::new(), documents = None, num_threads = None,
-                    errors = "strict", text_field = "text", progress = false))]
+                    errors = "strict", text_field = "text", max_unique = None, progress = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn count(
     py: Python<'_>,
@@ -179,8 +308,9 @@ pub fn count(
     num_threads: Option<usize>,
     errors: &str,
     text_field: &str,
+    max_unique: Option<usize>,
     progress: bool,
-) -> PyResult<PyWordCounts> {
+) -> PyResult<PyCounts> {
     let policy = utf8_policy(errors)?;
     let pool = thread_pool(num_threads)?;
     let monitor = Progress::new();
@@ -191,6 +321,9 @@ pub fn count(
         .sum();
     monitor.start(Phase::Counting, total_bytes);
     let mut feed = Feed::new(&pretokenizer.inner, &pool, &monitor);
+    if let Some(max_unique) = max_unique {
+        feed = feed.with_max_unique(max_unique);
+    }
     if !files.is_empty() {
         run_detached(py, &monitor, progress, |_| {
             for path in &files {
@@ -214,7 +347,5 @@ pub fn count(
             }
         }
     }
-    Ok(PyWordCounts {
-        inner: Arc::new(feed.finish()),
-    })
+    Ok(PyCounts::new_value(feed.finish()))
 }

@@ -6,7 +6,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::count::PyWordCounts;
+use crate::count::PyCounts;
 use crate::error::CoreError;
 use crate::options::{self, thread_pool};
 use crate::run::run_detached;
@@ -48,7 +48,7 @@ impl PyMixtureProblem {
     fn new(
         py: Python<'_>,
         merges: Vec<(Vec<u8>, Vec<u8>)>,
-        samples: Vec<PyRef<'_, PyWordCounts>>,
+        samples: Vec<PyRef<'_, PyCounts>>,
         units: &str,
         skip: usize,
         steps: Option<usize>,

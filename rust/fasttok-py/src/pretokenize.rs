@@ -49,6 +49,10 @@ impl PyPretokenizer {
         self.inner.spec().pattern()
     }
 
+    fn __eq__(&self, other: &PyPretokenizer) -> bool {
+        self.inner == other.inner
+    }
+
     fn __repr__(&self) -> String {
         let spec = match self.inner.spec().name() {
             "custom" => format!("{:?}", self.inner.spec().pattern()),

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use fasttok::unigram::trainer::ScoredPiece;
 
-use crate::count::PyWordCounts;
+use crate::count::PyCounts;
 use crate::error::CoreError;
 use crate::options::{self, choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
@@ -52,7 +52,7 @@ fn parameters_object(parameters: &str) -> PyResult<serde_json::Value> {
 #[allow(clippy::too_many_arguments)]
 pub fn train_bpe(
     py: Python<'_>,
-    counts: &PyWordCounts,
+    counts: &PyCounts,
     pretokenizer: &PyPretokenizer,
     vocab_size: usize,
     min_frequency: u64,
@@ -102,7 +102,7 @@ pub fn train_bpe(
 #[allow(clippy::too_many_arguments)]
 pub fn train_superbpe(
     py: Python<'_>,
-    sequences: &PyWordCounts,
+    sequences: &PyCounts,
     stage1: &PyPretokenizer,
     stage2: &PyPretokenizer,
     vocab_size: usize,
@@ -250,7 +250,7 @@ fn unigram_trainer(
 #[allow(clippy::too_many_arguments)]
 pub fn train_unigram(
     py: Python<'_>,
-    counts: &PyWordCounts,
+    counts: &PyCounts,
     pretokenizer: &PyPretokenizer,
     vocab_size: usize,
     units: &str,
@@ -297,7 +297,7 @@ pub fn train_unigram(
 #[pyo3(signature = (counts, pieces, *, units = "chars", num_threads = None))]
 pub fn unigram_em_step(
     py: Python<'_>,
-    counts: &PyWordCounts,
+    counts: &PyCounts,
     pieces: Vec<ScoredPiece>,
     units: &str,
     num_threads: Option<usize>,

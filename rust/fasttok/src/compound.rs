@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::count::WordCounts;
+use crate::count::Counts;
 use crate::{Error, Result};
 
 /// Linking elements by language (ISO 639-1), the empty link included; common ones from
@@ -98,7 +98,7 @@ fn word_core(piece: &str) -> Option<(usize, &str)> {
 impl Decompounder {
     /// A decompounder over `counts` (pieces as the feed counts them: a leading space is
     /// ignored, pieces that are not words skipped; counts are summed over case).
-    pub fn new(counts: &WordCounts, options: DecompoundOptions) -> Result<Self> {
+    pub fn new(counts: &Counts, options: DecompoundOptions) -> Result<Self> {
         if options.min_part_length == 0 {
             return Err(Error::argument("min_part_length", "must be at least 1"));
         }
@@ -227,7 +227,7 @@ impl Decompounder {
     /// separate piece with the word's count: the first keeps the piece's leading
     /// characters (a space), the others are word-internal. A trainer on these counts
     /// learns no token that spans a constituent boundary (CompoundPiece).
-    pub fn constituent_counts(&self, counts: &WordCounts, pool: &rayon::ThreadPool) -> WordCounts {
+    pub fn constituent_counts(&self, counts: &Counts, pool: &rayon::ThreadPool) -> Counts {
         let entries: Vec<(&[u8], u64)> = counts.iter().collect();
         let split: Vec<(Vec<Vec<u8>>, u64)> = pool.install(|| {
             entries
@@ -235,7 +235,7 @@ impl Decompounder {
                 .map(|&(piece, count)| (self.split_piece(piece), count))
                 .collect()
         });
-        let mut out = WordCounts::new();
+        let mut out = counts.derived();
         for (pieces, count) in split {
             for piece in pieces {
                 out.add(&piece, count);
@@ -321,7 +321,7 @@ mod tests {
 
     #[test]
     fn constituent_counts_keep_the_leading_space_on_the_first() {
-        let counts: WordCounts = [
+        let counts: Counts = [
             (b" Garten".to_vec(), 50),
             (b" Kinder".to_vec(), 50),
             (b" Kindergarten".to_vec(), 3),

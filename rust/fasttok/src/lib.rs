@@ -1,7 +1,7 @@
 //! fasttok: fast, exact tokenizer training.
 //!
 //! The pipeline is a *feed* that turns text into counts of unique pieces
-//! ([`Feed`] → [`WordCounts`]), a trainer that learns a model from the counts
+//! ([`Feed`] → [`Counts`]), a trainer that learns a model from the counts
 //! ([`BpeTrainer`]), and a [`Tokenizer`] that encodes, decodes and is saved as an HF
 //! `tokenizer.json` (plus a `fasttok.json` sidecar) or exported to tiktoken. [`lzw`]
 //! compresses a tokenizer's ids further into per-sequence hypertokens (zip2zip);
@@ -45,11 +45,11 @@ pub mod unigram;
 
 pub use bpe::{BpeModel, BpeTrainer, TieBreak};
 pub use compound::{DecompoundOptions, Decompounder};
-pub use count::{read_lines, Feed, FileFormat, Utf8Policy, WordCounts};
+pub use count::{read_lines, Counts, Feed, FileFormat, Utf8Policy};
 pub use error::{Error, Result};
 pub use lib_model::{LibModel, LibTrainer, Segmenter};
 pub use model::{Model, Tokenizer, TrainingInfo, Units};
-pub use pretokenize::{Pretokenizer, PretokenizerSpec};
+pub use pretokenize::{Pretokenizer, PretokenizerConfig, PretokenizerSpec};
 pub use progress::{Phase, Progress};
 pub use superbpe::{MergeConstraints, SuperBpeReport, SuperBpeTrainer};
 pub use unigram::{UnigramModel, UnigramTrainer};

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::bpe::trainer::{MergeEngine, PairChanges};
-use crate::count::WordCounts;
+use crate::count::Counts;
 use crate::model::Units;
 use crate::progress::{Phase, Progress};
 use crate::{Error, Result, TieBreak};
@@ -44,7 +44,7 @@ pub struct MergeList {
 impl MergeList {
     /// Prepare `merges` (pairs of token bytes, in order). With [`Units::Chars`] the base
     /// units are the characters that occur in `samples` (all categories' counts).
-    pub fn new(merges: &[(Vec<u8>, Vec<u8>)], units: Units, samples: &[&WordCounts]) -> Self {
+    pub fn new(merges: &[(Vec<u8>, Vec<u8>)], units: Units, samples: &[&Counts]) -> Self {
         let mut list = Self {
             units,
             tokens: Vec::new(),
@@ -176,7 +176,7 @@ impl Transcript {
 /// then record up to `steps` more (see [`Transcript`]). `progress` advances per merge.
 pub fn replay(
     list: &MergeList,
-    sample: &WordCounts,
+    sample: &Counts,
     skip: usize,
     steps: usize,
     progress: &Progress,
@@ -239,7 +239,7 @@ pub fn replay(
 /// [`replay`] every sample, in parallel on `pool`.
 pub fn replay_all(
     list: &MergeList,
-    samples: &[&WordCounts],
+    samples: &[&Counts],
     skip: usize,
     steps: usize,
     pool: &rayon::ThreadPool,
@@ -575,8 +575,8 @@ impl Ord for Scored {
 mod tests {
     use super::*;
 
-    fn counts(words: &[(&str, u64)]) -> WordCounts {
-        let mut counts = WordCounts::new();
+    fn counts(words: &[(&str, u64)]) -> Counts {
+        let mut counts = Counts::new();
         for &(word, count) in words {
             counts.add(word.as_bytes(), count);
         }

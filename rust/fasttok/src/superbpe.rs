@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bpe::trainer::MergeEngine;
 use crate::bpe::{BpeModel, BpeTrainer};
-use crate::count::WordCounts;
+use crate::count::Counts;
 use crate::pretokenize::Pretokenizer;
 use crate::progress::{Phase, Progress};
 use crate::{Error, Result};
@@ -133,7 +133,7 @@ impl SuperBpeTrainer {
     /// `stage1`, stage 2 with `stage2`, which becomes the tokenizer's pretokenizer.
     pub fn train(
         &self,
-        sequences: &WordCounts,
+        sequences: &Counts,
         stage1: &Pretokenizer,
         stage2: &Pretokenizer,
         pool: &rayon::ThreadPool,
@@ -157,7 +157,7 @@ impl SuperBpeTrainer {
     pub fn extend(
         &self,
         base: &BpeModel,
-        sequences: &WordCounts,
+        sequences: &Counts,
         stage2: &Pretokenizer,
         pool: &rayon::ThreadPool,
         progress: &Progress,
@@ -181,7 +181,7 @@ impl SuperBpeTrainer {
         &self,
         base: &BpeModel,
         inherited: usize,
-        sequences: &WordCounts,
+        sequences: &Counts,
         pretokenizer: &Pretokenizer,
         pool: &rayon::ThreadPool,
         progress: &Progress,
@@ -255,7 +255,7 @@ impl SuperBpeTrainer {
 /// returns, per merge rank, whether its pair entered the reference's replay queue.
 fn replay(
     model: &BpeModel,
-    chunks: &WordCounts,
+    chunks: &Counts,
     pool: &rayon::ThreadPool,
     progress: &Progress,
 ) -> Result<(Vec<ReplayedChunks>, Vec<bool>)> {

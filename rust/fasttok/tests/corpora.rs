@@ -3,9 +3,24 @@
 use std::path::{Path, PathBuf};
 
 use fasttok::{
-    io, BpeTrainer, Feed, FileFormat, Model, Pretokenizer, Progress, TieBreak, Tokenizer,
-    TrainingInfo, Utf8Policy, WordCounts,
+    io, BpeTrainer, Counts, Feed, FileFormat, Model, Pretokenizer, Progress, TieBreak, Tokenizer,
+    TrainingInfo, Utf8Policy,
 };
+
+/// The counts of the committed corpora, exact or bounded to `max_unique` pieces.
+fn count_bounded(spec: &str, threads: usize, max_unique: Option<usize>) -> Counts {
+    let pretokenizer = Pretokenizer::from_name_or_pattern(spec).unwrap();
+    let (pool, progress) = (pool(threads), Progress::new());
+    let mut feed = Feed::new(&pretokenizer, &pool, &progress);
+    if let Some(max_unique) = max_unique {
+        feed = feed.with_max_unique(max_unique);
+    }
+    for path in corpus_files() {
+        feed.add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
+            .unwrap();
+    }
+    feed.finish()
+}
 
 fn corpora() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpora")
@@ -28,15 +43,8 @@ fn pool(threads: usize) -> rayon::ThreadPool {
         .unwrap()
 }
 
-fn count(spec: &str, threads: usize) -> WordCounts {
-    let pretokenizer = Pretokenizer::from_name_or_pattern(spec).unwrap();
-    let (pool, progress) = (pool(threads), Progress::new());
-    let mut feed = Feed::new(&pretokenizer, &pool, &progress);
-    for path in corpus_files() {
-        feed.add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
-            .unwrap();
-    }
-    feed.finish()
+fn count(spec: &str, threads: usize) -> Counts {
+    count_bounded(spec, threads, None)
 }
 
 fn train(spec: &str, threads: usize, vocab_size: usize, tie_break: TieBreak) -> Tokenizer {
@@ -70,11 +78,51 @@ fn counting_a_file_equals_counting_its_text() {
         .add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
         .unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    let mut whole = WordCounts::new();
+    let mut whole = Counts::cut_by(pretokenizer.config());
     pretokenizer
         .split(&text, |piece| whole.add(piece.as_bytes(), 1))
         .unwrap();
     assert_eq!(from_file.finish(), whole);
+}
+
+#[test]
+fn bounded_counting_honours_its_error_bound_for_any_thread_count() {
+    let exact = count("gpt2", 2);
+    let bounded = count_bounded("gpt2", 1, Some(2_000));
+    assert_eq!(bounded, count_bounded("gpt2", 3, Some(2_000)));
+    assert!(bounded.len() <= 2_000, "{}", bounded.len());
+    assert!(exact.len() > 5 * 2_000, "{}", exact.len());
+    assert!(bounded.max_error() > 0);
+    for (piece, true_count) in exact.iter() {
+        let stored = bounded.get(piece);
+        assert!(stored <= true_count && true_count <= stored + bounded.max_error());
+    }
+    assert!(bounded.iter().all(|(piece, _)| exact.get(piece) > 0));
+    // A bound the corpus never reaches changes nothing.
+    assert_eq!(count_bounded("gpt2", 2, Some(10 * exact.len())), exact);
+}
+
+#[test]
+fn counts_survive_their_binary_form_and_corruption_is_refused() {
+    let counts = count("cl100k", 2);
+    let bytes = counts.to_bytes();
+    assert_eq!(Counts::from_bytes(&bytes, "test").unwrap(), counts);
+    let raw: usize = counts.iter().map(|(piece, _)| piece.len() + 8).sum();
+    assert!(bytes.len() < raw / 2, "{} bytes for {raw} raw", bytes.len());
+    for cut in [0, 12, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            Counts::from_bytes(&bytes[..cut], "test").is_err(),
+            "cut at {cut}"
+        );
+    }
+    for at in [9, 20, bytes.len() / 3, bytes.len() - 2] {
+        let mut flipped = bytes.clone();
+        flipped[at] ^= 0x10;
+        let err = Counts::from_bytes(&flipped, "x.counts")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("x.counts"), "{err}");
+    }
 }
 
 #[test]
@@ -118,7 +166,7 @@ fn core_types_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Tokenizer>();
     assert_send_sync::<Pretokenizer>();
-    assert_send_sync::<WordCounts>();
+    assert_send_sync::<Counts>();
     assert_send_sync::<Progress>();
 }
 
@@ -146,7 +194,7 @@ fn multi_block_files_are_exact() {
     let mut feed = Feed::new(&pretokenizer, &pool, &progress);
     feed.add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
         .unwrap();
-    let mut whole = WordCounts::new();
+    let mut whole = Counts::cut_by(pretokenizer.config());
     pretokenizer
         .split(&text, |piece| whole.add(piece.as_bytes(), 1))
         .unwrap();

@@ -35,7 +35,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::BpeModel;
-use crate::count::WordCounts;
+use crate::count::Counts;
 use crate::io::hf::byte_to_char;
 use crate::progress::{Phase, Progress};
 use crate::{Error, Result};
@@ -82,7 +82,7 @@ impl BpeTrainer {
     /// Learn merges from `counts` on the threads of `pool`.
     pub fn train(
         &self,
-        counts: &WordCounts,
+        counts: &Counts,
         pool: &rayon::ThreadPool,
         progress: &Progress,
     ) -> Result<BpeModel> {
@@ -92,7 +92,7 @@ impl BpeTrainer {
     /// [`Self::train`], splitting merges of at least `parallel_threshold` occurrences.
     fn train_with(
         &self,
-        counts: &WordCounts,
+        counts: &Counts,
         pool: &rayon::ThreadPool,
         progress: &Progress,
         parallel_threshold: usize,

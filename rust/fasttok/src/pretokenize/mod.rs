@@ -188,6 +188,30 @@ impl PretokenizerSpec {
     }
 }
 
+/// What identifies a [`Pretokenizer`]: its spec and whether it cuts lines first. Counts
+/// record it, so that pieces cut differently are never added together or trained on
+/// under another pretokenizer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PretokenizerConfig {
+    /// The pattern.
+    pub spec: PretokenizerSpec,
+    /// Whether texts are cut after each `\n` first.
+    pub lines: bool,
+}
+
+impl fmt::Display for PretokenizerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.spec {
+            PretokenizerSpec::Custom(pattern) => write!(f, "custom pattern {pattern:?}")?,
+            spec => f.write_str(spec.name())?,
+        }
+        if self.lines {
+            f.write_str(" (lines)")?;
+        }
+        Ok(())
+    }
+}
+
 /// A compiled pretokenizer.
 #[derive(Clone)]
 pub struct Pretokenizer {
@@ -300,6 +324,19 @@ impl Pretokenizer {
     /// The spec this pretokenizer was compiled from.
     pub fn spec(&self) -> &PretokenizerSpec {
         &self.spec
+    }
+
+    /// The spec and the `lines` flag.
+    pub fn config(&self) -> PretokenizerConfig {
+        PretokenizerConfig {
+            spec: self.spec.clone(),
+            lines: self.lines,
+        }
+    }
+
+    /// Compile `config`.
+    pub fn from_config(config: &PretokenizerConfig) -> Result<Self> {
+        Ok(Self::new(config.spec.clone())?.with_lines(config.lines))
     }
 
     /// Call `piece` on each piece of `text`, in order; the pieces concatenate to `text`.

@@ -21,7 +21,7 @@ use rustc_hash::FxHashMap;
 
 use super::lattice::{Lattice, PieceTable};
 use super::UnigramModel;
-use crate::count::WordCounts;
+use crate::count::Counts;
 use crate::model::Units;
 use crate::progress::{Phase, Progress};
 use crate::trie::UnitTrie;
@@ -153,7 +153,7 @@ impl UnigramTrainer {
     /// depend on the number of threads in `pool`.
     pub fn train(
         &self,
-        counts: &WordCounts,
+        counts: &Counts,
         pool: &rayon::ThreadPool,
         progress: &Progress,
     ) -> Result<UnigramModel> {
@@ -192,7 +192,7 @@ impl UnigramTrainer {
     /// under `pieces`.
     pub fn em_step(
         &self,
-        counts: &WordCounts,
+        counts: &Counts,
         pieces: &[ScoredPiece],
         pool: &rayon::ThreadPool,
     ) -> Result<(Vec<ScoredPiece>, f64)> {
@@ -237,7 +237,7 @@ impl UnigramTrainer {
     }
 
     /// The words in byte order (a deterministic order), checked for the unit kind.
-    fn words<'c>(&self, counts: &'c WordCounts) -> Result<Words<'c>> {
+    fn words<'c>(&self, counts: &'c Counts) -> Result<Words<'c>> {
         let entries = counts.sorted();
         if entries.is_empty() {
             return Err(Error::EmptyCorpus("no words to learn from".into()));

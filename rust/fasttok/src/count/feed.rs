@@ -4,11 +4,22 @@
 //! Python iterable). Large documents are cut at the pretokenizer's safe cut points
 //! ([`Pretokenizer::next_cut`]) into ~256 KiB work units, so one 1 GB file keeps every
 //! core busy while the pieces stay exactly those of the whole document.
+//!
+//! # Bounded memory
+//!
+//! [`Feed::with_max_unique`] bounds the table, as SentencePiece and YouTokenToMe do, by
+//! pruning rare entries while counting: after every window of `2 × max_unique` bytes
+//! of text the threads' tables are merged into one table, and if that holds more than
+//! `max_unique` pieces the rarest are dropped until half remain. A piece loses at most
+//! the largest count dropped at each prune, so the sum of those counts is the
+//! [`Counts::max_error`] bound. Windows are cut at work units, which do not depend on
+//! the number of threads, so neither do the pruned counts. A window of `2 × max_unique`
+//! bytes holds at most ~`max_unique` distinct pieces (there are only 65,792 pieces of
+//! one or two bytes), so the feed holds at most ~`3 × max_unique` entries at any time.
 
 use std::fs::File;
 use std::hash::Hasher;
 use std::io::Read;
-use std::ops::AddAssign;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
@@ -17,6 +28,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
+use super::{keep_threshold, Counts};
 use crate::pretokenize::Pretokenizer;
 use crate::progress::Progress;
 use crate::{Error, Result};
@@ -25,99 +37,6 @@ use crate::{Error, Result};
 const UNIT_BYTES: usize = 256 * 1024;
 /// Bytes read from a file per round; bounds the feed's own memory.
 const BLOCK_BYTES: usize = 16 * 1024 * 1024;
-
-/// Counts of unique pieces (pretokens, or whole lines for SuperBPE stage 2): a value
-/// that shards can build independently and [`merge`](Self::merge) afterwards.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WordCounts {
-    counts: FxHashMap<Box<[u8]>, u64>,
-}
-
-impl WordCounts {
-    /// An empty table.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Number of unique pieces.
-    pub fn len(&self) -> usize {
-        self.counts.len()
-    }
-
-    /// Whether no piece was counted.
-    pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
-    }
-
-    /// Total number of pieces counted (with multiplicity).
-    pub fn total(&self) -> u64 {
-        self.counts.values().sum()
-    }
-
-    /// The count of `piece` (0 if absent).
-    pub fn get(&self, piece: &[u8]) -> u64 {
-        self.counts.get(piece).copied().unwrap_or(0)
-    }
-
-    /// Add `count` occurrences of `piece`.
-    pub fn add(&mut self, piece: &[u8], count: u64) {
-        if let Some(existing) = self.counts.get_mut(piece) {
-            *existing += count;
-        } else {
-            self.counts.insert(piece.into(), count);
-        }
-    }
-
-    /// Add every count of `other` (shards add up; the operation is commutative).
-    pub fn merge(&mut self, other: &WordCounts) {
-        for (piece, &count) in &other.counts {
-            self.add(piece, count);
-        }
-    }
-
-    /// Pieces and counts, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> + '_ {
-        self.counts.iter().map(|(piece, &count)| (&**piece, count))
-    }
-
-    /// The counts of the pieces that `pretokenizer` cuts these texts into (see
-    /// [`Feed::add_counts`]).
-    pub fn resplit(
-        &self,
-        pretokenizer: &Pretokenizer,
-        pool: &rayon::ThreadPool,
-        progress: &Progress,
-    ) -> Result<WordCounts> {
-        let bytes = self.counts.keys().map(|text| text.len() as u64).sum();
-        progress.start(crate::Phase::Counting, bytes);
-        let mut feed = Feed::new(pretokenizer, pool, progress);
-        feed.add_counts(self)?;
-        Ok(feed.finish())
-    }
-
-    /// Pieces and counts sorted by piece bytes: a deterministic order for training.
-    pub fn sorted(&self) -> Vec<(&[u8], u64)> {
-        let mut entries: Vec<_> = self.iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        entries
-    }
-}
-
-impl AddAssign<&WordCounts> for WordCounts {
-    fn add_assign(&mut self, other: &WordCounts) {
-        self.merge(other);
-    }
-}
-
-impl FromIterator<(Vec<u8>, u64)> for WordCounts {
-    fn from_iter<I: IntoIterator<Item = (Vec<u8>, u64)>>(iter: I) -> Self {
-        let mut counts = Self::new();
-        for (piece, count) in iter {
-            counts.add(&piece, count);
-        }
-        counts
-    }
-}
 
 /// What to do with bytes that are not valid UTF-8.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,7 +73,7 @@ impl FileFormat {
     }
 }
 
-/// Streams documents through a pretokenizer into [`WordCounts`].
+/// Streams documents through a pretokenizer into [`Counts`].
 ///
 /// # Scaling
 ///
@@ -168,6 +87,24 @@ pub struct Feed<'a> {
     pool: &'a rayon::ThreadPool,
     progress: &'a Progress,
     tables: Vec<Mutex<ThreadTable>>,
+    bound: Option<MemoryBound>,
+}
+
+/// A feed's table bounded to `max_unique` entries (see the module docs).
+struct MemoryBound {
+    max_unique: usize,
+    /// The counts of everything fed up to the last flush, pruned.
+    flushed: ThreadTable,
+    /// Bytes fed since the last flush.
+    unflushed_bytes: usize,
+    max_error: u64,
+}
+
+impl MemoryBound {
+    /// Bytes of text between flushes.
+    fn window_bytes(&self) -> usize {
+        self.max_unique.saturating_mul(2)
+    }
 }
 
 /// Number of hash shards of a thread's table (a power of two).
@@ -236,16 +173,53 @@ impl<'a> Feed<'a> {
             pool,
             progress,
             tables,
+            bound: None,
         }
     }
 
-    /// The counts of everything fed: the threads' tables merged shard by shard in parallel.
-    pub fn finish(self) -> WordCounts {
-        let mut tables: Vec<ThreadTable> = self
-            .tables
-            .into_iter()
-            .map(|table| table.into_inner().unwrap_or_else(PoisonError::into_inner))
-            .collect();
+    /// The same feed keeping at most `max_unique` pieces, pruning rare ones as it goes
+    /// (see the module docs for the memory and the error bound).
+    pub fn with_max_unique(mut self, max_unique: usize) -> Self {
+        self.bound = Some(MemoryBound {
+            max_unique: max_unique.max(1),
+            flushed: ThreadTable::default(),
+            unflushed_bytes: 0,
+            max_error: 0,
+        });
+        self
+    }
+
+    /// The counts of everything fed: the threads' tables merged shard by shard in parallel
+    /// (and, when bounded, pruned to at most `max_unique` pieces).
+    pub fn finish(mut self) -> Counts {
+        let config = self.pretokenizer.config();
+        let (shards, max_error) = match self.bound.take() {
+            None => (self.merge_tables(None), 0),
+            Some(mut bound) => {
+                let target = bound.max_unique;
+                self.flush(&mut bound, target);
+                (bound.flushed.shards, bound.max_error)
+            }
+        };
+        let mut counts = FxHashMap::default();
+        counts.reserve(shards.iter().map(PieceTable::len).sum());
+        counts.extend(shards.into_iter().flatten());
+        Counts {
+            counts,
+            pretokenizer: Some(config),
+            max_error,
+        }
+    }
+
+    /// The threads' tables (and `base`) merged shard by shard in parallel; the threads'
+    /// tables are left empty.
+    fn merge_tables(&mut self, base: Option<ThreadTable>) -> Vec<PieceTable> {
+        let mut tables: Vec<ThreadTable> = base.into_iter().collect();
+        tables.extend(
+            self.tables.iter_mut().map(|table| {
+                std::mem::take(table.get_mut().unwrap_or_else(PoisonError::into_inner))
+            }),
+        );
         let columns: Vec<Vec<PieceTable>> = (0..SHARDS)
             .map(|shard| {
                 tables
@@ -254,7 +228,7 @@ impl<'a> Feed<'a> {
                     .collect()
             })
             .collect();
-        let shards: Vec<PieceTable> = self.pool.install(|| {
+        self.pool.install(|| {
             columns
                 .into_par_iter()
                 .map(|column| {
@@ -268,11 +242,38 @@ impl<'a> Feed<'a> {
                     merged
                 })
                 .collect()
-        });
-        let mut counts = FxHashMap::default();
-        counts.reserve(shards.iter().map(PieceTable::len).sum());
-        counts.extend(shards.into_iter().flatten());
-        WordCounts { counts }
+        })
+    }
+
+    /// Merge the threads' tables into `bound.flushed`; if that holds more than
+    /// `max_unique` pieces, keep at most `target` of them.
+    fn flush(&mut self, bound: &mut MemoryBound, target: usize) {
+        let flushed = std::mem::take(&mut bound.flushed);
+        let mut shards = self.merge_tables(Some(flushed));
+        bound.unflushed_bytes = 0;
+        let len: usize = shards.iter().map(PieceTable::len).sum();
+        if len > bound.max_unique {
+            let counts = shards
+                .iter()
+                .flat_map(|shard| shard.iter().map(|&(_, c)| c));
+            let threshold = keep_threshold(counts, target);
+            let largest_dropped = self.pool.install(|| {
+                shards
+                    .par_iter_mut()
+                    .map(|shard| {
+                        let mut largest = 0;
+                        shard.retain(|(_, count)| {
+                            largest = largest.max(if *count > threshold { 0 } else { *count });
+                            *count > threshold
+                        });
+                        largest
+                    })
+                    .max()
+                    .unwrap_or(0)
+            });
+            bound.max_error += largest_dropped;
+        }
+        bound.flushed = ThreadTable { shards };
     }
 
     /// Count the pieces of each document.
@@ -288,6 +289,34 @@ impl<'a> Feed<'a> {
                 start = end;
             }
         }
+        let mut rest = &units[..];
+        while !rest.is_empty() {
+            let window = match &self.bound {
+                None => rest.len(),
+                Some(bound) => units_in_window(
+                    rest,
+                    bound.window_bytes().saturating_sub(bound.unflushed_bytes),
+                ),
+            };
+            let (now, later) = rest.split_at(window);
+            self.count_units(now)?;
+            rest = later;
+            if let Some(mut bound) = self.bound.take() {
+                bound.unflushed_bytes += now.iter().map(|unit| unit.len()).sum::<usize>();
+                if bound.unflushed_bytes >= bound.window_bytes() {
+                    let target = bound.max_unique / 2;
+                    self.flush(&mut bound, target);
+                }
+                self.bound = Some(bound);
+            }
+        }
+        self.progress
+            .advance(documents.iter().map(|d| d.as_ref().len() as u64).sum());
+        Ok(())
+    }
+
+    /// Count the pieces of `units` in parallel into the threads' tables.
+    fn count_units(&self, units: &[&str]) -> Result<()> {
         let (pretokenizer, tables) = (self.pretokenizer, &self.tables);
         self.pool.install(|| {
             units.par_iter().try_for_each(|unit| {
@@ -298,16 +327,14 @@ impl<'a> Feed<'a> {
                     .unwrap_or_else(PoisonError::into_inner);
                 pretokenizer.split(unit, |piece| table.add(piece.as_bytes(), 1))
             })
-        })?;
-        self.progress
-            .advance(documents.iter().map(|d| d.as_ref().len() as u64).sum());
-        Ok(())
+        })
     }
 
     /// Count the pieces of every unique text of `counts` as often as the text occurs:
     /// the counts of the whole corpus under this feed's pretokenizer, when `counts` holds
-    /// its sequences (lines or documents) and the pretokenizer never crosses them.
-    pub fn add_counts(&mut self, counts: &WordCounts) -> Result<()> {
+    /// its sequences (lines or documents) and the pretokenizer never crosses them. The
+    /// memory bound is not applied here: `counts` is already in memory.
+    pub fn add_counts(&mut self, counts: &Counts) -> Result<()> {
         /// Unique texts per work unit: enough to amortize the table lock.
         const TEXTS_PER_UNIT: usize = 1024;
         let texts: Vec<(&[u8], u64)> = counts.iter().collect();
@@ -354,6 +381,18 @@ impl<'a> Feed<'a> {
             Ok(())
         })
     }
+}
+
+/// How many of `units` (at least one) it takes to reach `bytes`.
+fn units_in_window(units: &[&str], bytes: usize) -> usize {
+    let mut total = 0;
+    units
+        .iter()
+        .position(|unit| {
+            total += unit.len();
+            total >= bytes
+        })
+        .map_or(units.len(), |last| last + 1)
 }
 
 /// Call `visit` on each line of a file, in order, with its `\n` (one document per JSONL
