@@ -1,5 +1,5 @@
-"""The ``fasttok`` command: ``train``, ``extend``, ``encode``, ``decode``, ``info``, ``lzw``,
-``infer-mixture``, ``decompound``."""
+"""The ``fasttok`` command: ``count``, ``train``, ``extend``, ``encode``, ``decode``, ``info``,
+``lzw``, ``infer-mixture``, ``decompound``."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import fasttok
+import fasttok.distributed
 from fasttok import corpus, lzw
 from fasttok.compound import LANGUAGES
 from fasttok.exceptions import CorpusError, FasttokError, ParameterError
 from fasttok.mixture import SOLVERS, infer_mixture
-from fasttok.train import ALGORITHMS
+from fasttok.train import ALGORITHMS, UNITS
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 def _common_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -27,6 +32,7 @@ def _common_options(args: argparse.Namespace) -> dict[str, Any]:
         "max_token_length": args.max_token_length,
         "tie_break": args.tie_break,
         "num_threads": args.threads,
+        "max_unique": args.max_unique,
         "errors": args.errors,
         "text_field": args.text_field,
         "progress": False if args.quiet else None,
@@ -95,7 +101,12 @@ def _train(args: argparse.Namespace) -> int:
         options.update(_unigram_options(args))
     if args.algorithm == "compoundpiece":
         options.update(_compound_options(args))
-    tokenizer = fasttok.train(args.inputs, algorithm=args.algorithm, pretokenizer=args.pretokenizer, **options)
+    options.update(algorithm=args.algorithm, pretokenizer=args.pretokenizer)
+    if args.dask:
+        with _dask_client(args) as client:
+            tokenizer = fasttok.distributed.train(args.inputs, client=client, **options)
+    else:
+        tokenizer = fasttok.train(**_source(args), **options)
     if args.algorithm == "lib" and args.segmenter == "greedy":
         tokenizer = tokenizer.with_segmenter("greedy")
     return _saved(tokenizer, args, started)
@@ -105,8 +116,52 @@ def _extend(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.vocab_size is None:
         raise ParameterError("invalid value for `--vocab-size`: extend needs one")
-    tokenizer = fasttok.extend(args.base, args.inputs, **_common_options(args))
+    if args.dask:
+        raise ParameterError("invalid value for `--dask`: extend counts locally; count with `fasttok count --dask`")
+    tokenizer = fasttok.extend(args.base, **_source(args), **_common_options(args))
     return _saved(tokenizer, args, started)
+
+
+def _source(args: argparse.Namespace) -> dict[str, Any]:
+    """``corpus=`` the inputs, or ``counts=`` the sum of the ``--counts`` files."""
+    if bool(args.inputs) == bool(args.counts):
+        raise ParameterError("give either input files or `--counts` files")
+    if args.inputs:
+        return {"corpus": args.inputs}
+    return {"counts": fasttok.Counts.sum([fasttok.Counts.load(path) for path in args.counts])}
+
+
+@contextmanager
+def _dask_client(args: argparse.Namespace) -> Iterator[Client]:
+    """A Dask client for ``--dask`` (see :func:`fasttok.distributed.connect`), closed after use."""
+    if args.counts:
+        raise ParameterError("invalid value for `--dask`: it counts input files, not `--counts`")
+    client = fasttok.distributed.connect(args.dask)
+    with client:
+        yield client
+
+
+def _count(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    options: dict[str, Any] = {
+        "unit": args.unit,
+        "pretokenizer": args.pretokenizer,
+        "lines": args.lines,
+        "max_unique": args.max_unique,
+        "errors": args.errors,
+        "text_field": args.text_field,
+        "progress": False if args.quiet else None,
+    }
+    if args.dask:
+        with _dask_client(args) as client:
+            counts = fasttok.distributed.count(args.inputs, client=client, **options)
+    else:
+        counts = fasttok.count(args.inputs, num_threads=args.threads, **options)
+    counts.save(args.output)
+    if not args.quiet:
+        elapsed = time.perf_counter() - started
+        print(f"counted {counts!r} in {elapsed:.2f} s → {args.output}")
+    return 0
 
 
 def _saved(tokenizer: fasttok.Tokenizer, args: argparse.Namespace, started: float) -> int:
@@ -238,8 +293,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fasttok {fasttok.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
+    count = commands.add_parser("count", help="count a corpus's pieces into a counts file (train --counts)")
+    count.add_argument("inputs", nargs="+", help="text, .jsonl or .parquet files, globs, directories")
+    count.add_argument("-o", "--output", required=True, help="the counts file to write")
+    count.add_argument("-u", "--unit", default="word", choices=UNITS, help="pretokenizer pieces, lines or documents")
+    count.add_argument("-p", "--pretokenizer", default=None, help="for --unit word: a named spec or a regex (gpt2)")
+    count.add_argument("--lines", action="store_true", help="for --unit word: no piece spans a newline")
+    count.add_argument("--errors", default="strict", choices=("strict", "replace"), help="invalid UTF-8")
+    count.add_argument("--text-field", default="text", help="field of .jsonl records and Parquet column")
+    count.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
+    count.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    _add_scaling_options(count)
+    count.set_defaults(run=_count, counts=None)
+
     train = commands.add_parser("train", help="train a tokenizer on files, globs or directories")
-    train.add_argument("inputs", nargs="+", help="text or .jsonl files, globs, directories")
+    train.add_argument("inputs", nargs="*", help="text, .jsonl or .parquet files, globs, directories")
     train.add_argument("-a", "--algorithm", default="bpe", choices=ALGORITHMS)
     train.add_argument(
         "-p", "--pretokenizer", default=None, help="a named spec or a regex (default: gpt2; superbpe-stage1; lib: none)"
@@ -279,7 +347,7 @@ def _parser() -> argparse.ArgumentParser:
 
     extend = commands.add_parser("extend", help="turn a BPE tokenizer into a SuperBPE one (stage 2 on the inputs)")
     extend.add_argument("base", help="directory or tokenizer.json of the BPE tokenizer")
-    extend.add_argument("inputs", nargs="+", help="text or .jsonl files, globs, directories")
+    extend.add_argument("inputs", nargs="*", help="text, .jsonl or .parquet files, globs, directories")
     _add_training_options(extend)
     extend.set_defaults(run=_extend, transition=None)
 
@@ -337,6 +405,14 @@ def _add_decompound_options(group: Any) -> None:
     group.add_argument("--min-part-count", type=int, default=None, help="least count of a part (5)")
 
 
+def _add_scaling_options(command: argparse.ArgumentParser) -> None:
+    """Bounded memory and Dask (``count``, ``train``, ``extend``)."""
+    command.add_argument(
+        "--max-unique", type=int, default=None, help="keep at most N pieces, pruning rare ones (bounded memory)"
+    )
+    command.add_argument("--dask", default=None, help="count on Dask: a scheduler address, or local:N for N workers")
+
+
 def _add_training_options(command: argparse.ArgumentParser) -> None:
     """The options of ``train`` and ``extend``."""
     command.add_argument("-o", "--output", required=True, help="directory for tokenizer.json + fasttok.json")
@@ -347,8 +423,12 @@ def _add_training_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--tie-break", default="hf", choices=("hf", "bytes"))
     command.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
     command.add_argument("--errors", default="strict", choices=("strict", "replace"), help="invalid UTF-8")
-    command.add_argument("--text-field", default="text", help="field of .jsonl records")
+    command.add_argument("--text-field", default="text", help="field of .jsonl records and Parquet column")
     command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    command.add_argument(
+        "--counts", action="append", default=[], help="train on these counts files (summed) instead of inputs"
+    )
+    _add_scaling_options(command)
     superbpe = command.add_argument_group("SuperBPE")
     superbpe.add_argument(
         "-t", "--transition", type=int, default=None, help="inherit the first t-1 merges (default: 90%%; extend: all)"

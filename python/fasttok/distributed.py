@@ -160,13 +160,20 @@ def train(
     )
 
 
-def local_client(workers: int) -> Client:
-    """A client of a new ``LocalCluster`` of ``workers`` single-threaded worker processes."""
-    from distributed import Client, LocalCluster
-
-    if workers < 1:
-        raise ParameterError(f"invalid value for `workers`: {workers} is not positive")
-    return Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True))
+def connect(address: str) -> Client:
+    """A Dask client of the scheduler at ``address``, or, for ``"local:N"``, of a new
+    ``LocalCluster`` of N single-threaded worker processes."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ParameterError("fasttok.distributed needs Dask: pip install 'fasttok[dask]'") from None
+    if not address.startswith("local:"):
+        return Client(address)
+    workers = address.removeprefix("local:")
+    if not workers.isdigit() or int(workers) < 1:
+        raise ParameterError(f"invalid Dask address {address!r}: expected local:N (N ≥ 1) or a scheduler address")
+    # A client that starts its own cluster also shuts it down when closed.
+    return Client(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=":0")
 
 
 def _client(client: Client | None) -> Client:
