@@ -203,8 +203,9 @@ pub fn replay(
         words
             .into_iter()
             .map(|(units, count)| (units.into_iter(), count)),
+        progress,
     )?;
-    engine.count_pairs();
+    engine.count_pairs(progress)?;
 
     let end = list.len().min(skip.saturating_add(steps));
     let mut silent = PairChanges::new();

@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bpe::trainer::MergeEngine;
 use crate::bpe::{BpeModel, BpeTrainer};
-use crate::count::Counts;
+use crate::count::{work_units, Counts, UNIT_BYTES};
 use crate::pretokenize::Pretokenizer;
 use crate::progress::{Phase, Progress};
 use crate::{Error, Result};
@@ -223,15 +223,19 @@ impl SuperBpeTrainer {
             merges.push((left_id, right_id, id));
         }
         engine.reserve(replayed.iter().map(|part| part.symbols.len()).sum());
-        engine.add_words(replayed.iter().flat_map(ReplayedChunks::iter).map(
-            |(symbols, count)| {
-                let engine_ids = &engine_ids;
-                (
-                    symbols.iter().map(move |&id| engine_ids[id as usize]),
-                    count,
-                )
-            },
-        ))?;
+        engine.add_words(
+            replayed
+                .iter()
+                .flat_map(ReplayedChunks::iter)
+                .map(|(symbols, count)| {
+                    let engine_ids = &engine_ids;
+                    (
+                        symbols.iter().map(move |&id| engine_ids[id as usize]),
+                        count,
+                    )
+                }),
+            progress,
+        )?;
         drop(replayed);
 
         let kept = merges.len();
@@ -262,14 +266,17 @@ fn replay(
     let entries: Vec<(&[u8], u64)> = chunks.iter().collect();
     let joins = JoinedBytes::of(model);
     progress.start(Phase::Replaying, entries.len() as u64);
+    let units = work_units(&entries, CHUNKS_PER_UNIT, UNIT_BYTES, |(chunk, _)| {
+        chunk.len()
+    });
     let workers: Vec<ReplayWorker> = pool.install(|| {
-        entries
-            .par_chunks(CHUNKS_PER_UNIT)
+        units
+            .par_iter()
             .try_fold(
                 || ReplayWorker::new(model),
                 |mut worker, unit| {
                     progress.check()?;
-                    for &(chunk, count) in unit {
+                    for &(chunk, count) in *unit {
                         worker.replay_chunk(&joins, chunk);
                         worker.part.ends.push(worker.part.symbols.len());
                         worker.part.counts.push(count);

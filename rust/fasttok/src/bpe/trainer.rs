@@ -108,6 +108,7 @@ impl BpeTrainer {
             counts.iter().map(|(word, count)| {
                 (word.iter().map(move |&byte| byte_ids[byte as usize]), count)
             }),
+            progress,
         )?;
         engine.parallel_threshold = parallel_threshold;
         let mut merges = Vec::with_capacity(tokens - 256);
@@ -374,10 +375,16 @@ impl MergeEngine {
     pub(crate) fn add_words<S: ExactSizeIterator<Item = u32>>(
         &mut self,
         words: impl IntoIterator<Item = (S, u64)>,
+        progress: &Progress,
     ) -> Result<()> {
+        /// Words added between polls of the cancel flag.
+        const POLL_WORDS: usize = 1 << 16;
         let words = words.into_iter();
         self.word_counts.reserve(words.size_hint().0);
-        for (symbols, count) in words {
+        for (index, (symbols, count)) in words.enumerate() {
+            if index % POLL_WORDS == 0 {
+                progress.check()?;
+            }
             let start = self.slots.len();
             let len = symbols.len();
             if start + len >= NONE as usize {
@@ -422,7 +429,7 @@ impl MergeEngine {
             Phase::Merging,
             tokens.saturating_sub(self.tokens.len()) as u64,
         );
-        self.count_pairs();
+        self.count_pairs(progress)?;
         while self.tokens.len() < tokens {
             progress.check()?;
             let Some(((left, right), count)) = self.pop_best() else {
@@ -454,7 +461,9 @@ impl MergeEngine {
     /// instead of merged entry by entry (with millions of distinct pairs, as SuperBPE's
     /// stage 2 has, merging per-range tables and their position lists cost more than the
     /// counting), and every pair's positions come out in arena order.
-    pub(crate) fn count_pairs(&mut self) {
+    pub(crate) fn count_pairs(&mut self, progress: &Progress) -> Result<()> {
+        /// Slots scanned between polls of the cancel flag.
+        const POLL_SLOTS: usize = 1 << 20;
         let this = &*self;
         let shards = rayon::current_num_threads().max(1) as u64;
         let tables: Vec<FxHashMap<u64, PairStats>> = (0..shards)
@@ -462,6 +471,9 @@ impl MergeEngine {
             .map(|shard| {
                 let mut pairs: FxHashMap<u64, PairStats> = FxHashMap::default();
                 for (position, slot) in this.slots.iter().enumerate() {
+                    if position % POLL_SLOTS == 0 {
+                        progress.check()?;
+                    }
                     if slot.next == NONE {
                         continue;
                     }
@@ -473,9 +485,9 @@ impl MergeEngine {
                         stats.positions.push(position as u32);
                     }
                 }
-                pairs
+                Ok(pairs)
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let mut pairs = FxHashMap::default();
         pairs.reserve(tables.iter().map(|table| table.len()).sum());
         tables.into_iter().for_each(|table| pairs.extend(table));
@@ -484,6 +496,7 @@ impl MergeEngine {
             .map(|(&key, stats)| heap_entry(stats.count, key))
             .collect();
         self.pairs = pairs;
+        Ok(())
     }
 
     /// The most frequent pair and its count, or `None` when no pair is left.

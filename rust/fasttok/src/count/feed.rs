@@ -34,7 +34,7 @@ use crate::progress::Progress;
 use crate::{Error, Result};
 
 /// Target size of one parallel work unit.
-const UNIT_BYTES: usize = 256 * 1024;
+pub(crate) const UNIT_BYTES: usize = 256 * 1024;
 /// Bytes read from a file per round; bounds the feed's own memory.
 const BLOCK_BYTES: usize = 16 * 1024 * 1024;
 
@@ -337,20 +337,31 @@ impl<'a> Feed<'a> {
     pub fn add_counts(&mut self, counts: &Counts) -> Result<()> {
         /// Unique texts per work unit: enough to amortize the table lock.
         const TEXTS_PER_UNIT: usize = 1024;
-        let texts: Vec<(&[u8], u64)> = counts.iter().collect();
+        // Long texts (SuperBPE's lines can be megabytes) are cut at safe points, so that
+        // they spread over the threads and cancellation is polled often.
+        let mut pieces: Vec<(&str, u64)> = Vec::with_capacity(counts.len());
+        for (text, count) in counts.iter() {
+            let text = std::str::from_utf8(text).map_err(|err| Error::InvalidUtf8 {
+                source_name: "a counted piece".into(),
+                offset: err.valid_up_to() as u64,
+            })?;
+            let mut start = 0;
+            while start < text.len() {
+                let end = self.pretokenizer.next_cut(text, start + UNIT_BYTES);
+                pieces.push((&text[start..end], count));
+                start = end;
+            }
+        }
+        let units = work_units(&pieces, TEXTS_PER_UNIT, UNIT_BYTES, |(text, _)| text.len());
         let (pretokenizer, tables, progress) = (self.pretokenizer, &self.tables, self.progress);
         self.pool.install(|| {
-            texts.par_chunks(TEXTS_PER_UNIT).try_for_each(|unit| {
+            units.par_iter().try_for_each(|unit| {
                 progress.check()?;
                 let thread = rayon::current_thread_index().unwrap_or(0) % tables.len();
                 let mut table = tables[thread]
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
-                for &(text, count) in unit {
-                    let text = std::str::from_utf8(text).map_err(|err| Error::InvalidUtf8 {
-                        source_name: "a counted piece".into(),
-                        offset: err.valid_up_to() as u64,
-                    })?;
+                for &(text, count) in *unit {
                     pretokenizer.split(text, |piece| table.add(piece.as_bytes(), count))?;
                 }
                 progress.advance(unit.iter().map(|(text, _)| text.len() as u64).sum());
@@ -381,6 +392,34 @@ impl<'a> Feed<'a> {
             Ok(())
         })
     }
+}
+
+/// `items` cut into consecutive work units of at most `max_items` items and about
+/// `max_bytes` bytes (a larger item is a unit of its own): units of a fixed number of
+/// items would put a few huge items on one thread, unpolled for cancellation.
+pub(crate) fn work_units<T>(
+    items: &[T],
+    max_items: usize,
+    max_bytes: usize,
+    bytes: impl Fn(&T) -> usize,
+) -> Vec<&[T]> {
+    let mut units = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let mut total = 0;
+        let len = rest
+            .iter()
+            .take(max_items)
+            .position(|item| {
+                total += bytes(item);
+                total >= max_bytes
+            })
+            .map_or(rest.len().min(max_items), |last| last + 1);
+        let (unit, later) = rest.split_at(len);
+        units.push(unit);
+        rest = later;
+    }
+    units
 }
 
 /// How many of `units` (at least one) it takes to reach `bytes`.

@@ -10,6 +10,7 @@ mod feed;
 mod format;
 
 pub use feed::{read_lines, Feed, FileFormat, Utf8Policy};
+pub(crate) use feed::{work_units, UNIT_BYTES};
 
 use rustc_hash::FxHashMap;
 

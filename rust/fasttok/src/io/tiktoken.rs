@@ -72,18 +72,23 @@ pub fn from_rank_file(text: &str, what: &str) -> Result<BpeModel> {
         })
         .collect::<Result<_>>()?;
     let merges: Vec<(u32, u32)> = {
-        let ranks: FxHashMap<&[u8], u32> = vocab
-            .iter()
-            .enumerate()
-            .map(|(rank, token)| (token.as_slice(), rank as u32))
-            .collect();
+        let mut ranks: FxHashMap<&[u8], u32> = FxHashMap::default();
+        for (rank, token) in vocab.iter().enumerate() {
+            if let Some(first) = ranks.insert(token.as_slice(), rank as u32) {
+                return Err(Error::format(
+                    what,
+                    format!("token {token:?} has ranks {first} and {rank}"),
+                ));
+            }
+        }
         vocab
             .iter()
             .enumerate()
             .filter(|(_, token)| token.len() > 1)
             .filter_map(
                 |(rank, token)| match last_merge(token, rank as u32, &ranks)[..] {
-                    [left, right] => Some((ranks[left], ranks[right])),
+                    // Parts start as single bytes, which a malformed file may lack.
+                    [left, right] => Some((*ranks.get(left)?, *ranks.get(right)?)),
                     _ => None,
                 },
             )
@@ -114,6 +119,20 @@ mod tests {
     use crate::{
         BpeTrainer, Feed, FileFormat, Model, Pretokenizer, Progress, TrainingInfo, Utf8Policy,
     };
+
+    /// Found by tests/test_robustness.py: a two-byte token whose bytes have no rank
+    /// panicked; a token listed twice was silently collapsed.
+    #[test]
+    fn malformed_rank_files_are_format_errors() {
+        let two_bytes_only = format!("{} 0\n", STANDARD.encode(b"ab"));
+        assert!(matches!(
+            from_rank_file(&two_bytes_only, "f"),
+            Err(Error::Format { .. })
+        ));
+        let twice = format!("{} 0\n{} 1\n", STANDARD.encode(b"a"), STANDARD.encode(b"a"));
+        let err = from_rank_file(&twice, "f").unwrap_err().to_string();
+        assert!(err.contains("ranks 0 and 1"), "{err}");
+    }
 
     /// A trained model written as a rank file reads back with the same merges.
     #[test]

@@ -580,6 +580,7 @@ impl LibTrainer {
             progress.check()?;
             let end = (position + self.sentences_per_step).min(sentences.len());
             for sentence in &sentences[position..end] {
+                progress.check()?;
                 pieces.clear();
                 pretokenizer.split(sentence.as_ref(), |piece| pieces.push(piece))?;
                 for piece in &pieces {
