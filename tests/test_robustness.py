@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import fasttok
 from fasttok import _fasttok
@@ -248,3 +249,53 @@ def test_encoding_from_many_threads_is_safe(tokenizer) -> None:
             assert list(pool.map(tokenizer.encode, lines)) == expected
         batches = list(pool.map(lambda _: tokenizer.encode_batch(lines), range(8)))
     assert all(list(map(list, batch)) == expected for batch in batches)
+
+
+# ------------------------------------------------------------------ LZW streaming, stateful
+
+
+class StreamingManager(RuleBasedStateMachine):
+    """Generation feeds each row's codes a few at a time, batches restart with ``reset``:
+    after every step, each row's codebook is the one decoding all its codes so far gives."""
+
+    PAD = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codec = fasttok.lzw.Codec(12, 10, 3, pad_id=self.PAD)
+        self.manager = self.codec.manager()
+        self.pending: list[list[int]] = []
+        self.fed: list[list[int]] = []
+
+    @initialize(rows=st.lists(st.lists(st.integers(1, 11), max_size=30), min_size=1, max_size=3))
+    def start(self, rows: list[list[int]]) -> None:
+        self.begin(rows)
+
+    def begin(self, rows: list[list[int]]) -> None:
+        self.pending = [self.codec.encode(row).codes.tolist() for row in rows]
+        self.fed = [[] for _ in rows]
+
+    @rule(take=st.lists(st.integers(0, 3), min_size=3, max_size=3))
+    def step(self, take: list[int]) -> None:
+        step = []
+        for row, count in enumerate(take[: len(self.pending)]):
+            codes, self.pending[row] = self.pending[row][:count], self.pending[row][count:]
+            self.fed[row] += codes
+            step.append(codes or [self.PAD])
+        updates, slots = self.manager.update(step)
+        assert len(slots) == len(step) and updates.shape[0] == len(step)
+
+    @rule(rows=st.lists(st.lists(st.integers(1, 11), max_size=30), min_size=1, max_size=3))
+    def restart(self, rows: list[list[int]]) -> None:
+        self.manager.reset()
+        self.begin(rows)
+
+    @invariant()
+    def codebooks_equal_decoding_everything_fed(self) -> None:
+        if not any(self.fed):
+            return
+        expected = [self.codec.decode(codes).codebook for codes in self.fed]
+        assert self.manager.codebooks() == expected
+
+
+TestStreamingManager = StreamingManager.TestCase
