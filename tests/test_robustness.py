@@ -179,6 +179,16 @@ def test_degenerate_corpora_train_and_round_trip(tmp_path, algorithm) -> None:
         assert tokenizer.decode(tokenizer.encode(text)) == text, name
 
 
+def test_overlong_pieces_are_refused_before_training(tmp_path) -> None:
+    path = tmp_path / "dna.txt"
+    path.write_bytes(b"ACGT" * 300_000 + b" short words\n")
+    with pytest.raises(fasttok.CorpusError, match=r"piece of 1200000 bytes in .*dna\.txt exceeds the limit of 1000000"):
+        fasttok.train(path, vocab_size=300, max_piece_bytes=1_000_000, progress=False)
+    with pytest.raises(fasttok.CorpusError, match="a piece of 1200000 bytes in a document"):
+        fasttok.count(iter([path.read_text()]), max_piece_bytes=1_000_000)
+    assert fasttok.count(path, max_piece_bytes=1_200_000).get(b"ACGT" * 300_000) == 1
+
+
 def test_invalid_utf8_mid_file_names_the_offset(tmp_path) -> None:
     path = tmp_path / "mixed.txt"
     path.write_bytes(b"good text\n" * 100_000 + b"\xc3\x28 bad" + b" more\n" * 10)

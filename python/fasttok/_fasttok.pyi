@@ -156,6 +156,7 @@ def count(
     errors: str = "strict",
     text_field: str = "text",
     max_unique: int | None = None,
+    max_piece_bytes: int = ...,
     progress: bool = False,
 ) -> Counts: ...
 def corpus_lines(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import fasttok
 from fasttok.corpus import Corpus, paths
 from fasttok.exceptions import ParameterError
-from fasttok.train import DEFAULT_PRETOKENIZERS, Counts, count as count_locally
+from fasttok.train import DEFAULT_PRETOKENIZERS, MAX_PIECE_BYTES, Counts, count as count_locally
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -58,6 +58,7 @@ def count(
     pretokenizer: str | None = None,
     lines: bool = False,
     max_unique: int | None = None,
+    max_piece_bytes: int = MAX_PIECE_BYTES,
     num_shards: int | None = None,
     threads_per_task: int = 1,
     errors: str = "strict",
@@ -71,7 +72,8 @@ def count(
             — is a partition), or a ``datasets.Dataset`` / ``IterableDataset`` (split into
             ``num_shards`` shards). In-memory iterables are refused: count them locally.
         client: a ``dask.distributed.Client`` (default: the current one).
-        unit, pretokenizer, lines, errors, text_field: as for :func:`fasttok.count`.
+        unit, pretokenizer, lines, max_piece_bytes, errors, text_field: as for
+            :func:`fasttok.count`.
         max_unique: bound each worker's table as :func:`fasttok.count` does, and prune each
             sum to at most that many pieces; ``Counts.max_error`` bounds the loss.
         num_shards: partitions of a ``datasets`` object (default: its file shards for an
@@ -88,6 +90,7 @@ def count(
         "pretokenizer": pretokenizer,
         "lines": lines,
         "max_unique": max_unique,
+        "max_piece_bytes": max_piece_bytes,
         "num_threads": threads_per_task,
         "errors": errors,
         "text_field": text_field,
@@ -119,6 +122,7 @@ def train(
     pretokenizer: str | None = None,
     lines: bool = True,
     max_unique: int | None = None,
+    max_piece_bytes: int = MAX_PIECE_BYTES,
     num_shards: int | None = None,
     threads_per_task: int = 1,
     errors: str = "strict",
@@ -132,8 +136,8 @@ def train(
     for SuperBPE, lines or documents), so the tokenizer is the one it would train.
 
     Args:
-        corpus, client, max_unique, num_shards, threads_per_task, errors, text_field,
-            progress: as for :func:`count`.
+        corpus, client, max_unique, max_piece_bytes, num_shards, threads_per_task, errors,
+            text_field, progress: as for :func:`count`.
         algorithm, pretokenizer, lines, options: as for :func:`fasttok.train` (every
             algorithm that trains from counts: not LiB).
     """
@@ -149,6 +153,7 @@ def train(
         unit=unit,
         pretokenizer=spec,
         max_unique=max_unique,
+        max_piece_bytes=max_piece_bytes,
         num_shards=num_shards,
         threads_per_task=threads_per_task,
         errors=errors,

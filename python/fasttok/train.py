@@ -35,6 +35,9 @@ def _show_progress(progress: bool | None) -> bool:
     return sys.stderr.isatty() if progress is None else progress
 
 
+#: The longest piece ``count`` accepts by default (256 MiB).
+MAX_PIECE_BYTES = 256 << 20
+
 #: What ``count`` counts: pretokenizer pieces, or whole lines or documents.
 UNITS = ("word", "line", "document")
 
@@ -46,6 +49,7 @@ def count(
     pretokenizer: str | None = None,
     lines: bool = False,
     max_unique: int | None = None,
+    max_piece_bytes: int = MAX_PIECE_BYTES,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -68,6 +72,9 @@ def count(
         max_unique: keep at most this many pieces, pruning the rarest while counting so
             that memory stays bounded (about 3 × ``max_unique`` entries at the peak);
             ``Counts.max_error`` then bounds the count any piece lost. Default: exact.
+        max_piece_bytes: a longer piece (text the pretokenizer does not split, such as a
+            gigabyte line without spaces) raises ``CorpusError`` naming the file: training
+            needs about 23 bytes of memory per byte of a piece. Default 256 MiB.
         num_threads: worker threads (default: one per core); the counts never depend on it.
         errors: ``"strict"`` (invalid UTF-8 raises ``CorpusError`` with file and offset) or
             ``"replace"`` (U+FFFD).
@@ -90,6 +97,7 @@ def count(
         errors=errors,
         text_field=text_field,
         max_unique=max_unique,
+        max_piece_bytes=max_piece_bytes,
         progress=_show_progress(progress),
     )
 
@@ -114,6 +122,7 @@ class _Counting(NamedTuple):
     """How ``train`` gets the counts it learns from."""
 
     max_unique: int | None
+    max_piece_bytes: int
     num_threads: int | None
     errors: str
     text_field: str
@@ -188,6 +197,7 @@ def train(
     compound_model: str = "unigram",
     decompound: Mapping[str, Any] | None = None,
     max_unique: int | None = None,
+    max_piece_bytes: int = MAX_PIECE_BYTES,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -263,7 +273,7 @@ def train(
         seed_size, shrinking_factor, sub_iterations: Unigram: most pieces in the seed
             vocabulary (frequent substrings), least share of pieces kept per pruning
             round, EM iterations per round (SentencePiece's defaults).
-        max_unique: bound the counting's memory (see :func:`count`).
+        max_unique, max_piece_bytes: bound the counting's memory (see :func:`count`).
         num_threads: worker threads (default: one per core); the result never depends on it.
         errors, text_field, progress: as for :func:`count`.
 
@@ -282,7 +292,7 @@ def train(
         return _train_lib(corpus, vocab_size, pretokenizer, lib, special_tokens, max_token_length, errors, text_field, progress)
     if vocab_size is None:
         raise ParameterError(f"invalid value for `vocab_size`: {algorithm} needs one")
-    counting = _Counting(max_unique, num_threads, errors, text_field, progress)
+    counting = _Counting(max_unique, max_piece_bytes, num_threads, errors, text_field, progress)
     options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
     if algorithm == "superbpe":
         superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
@@ -336,6 +346,7 @@ def extend(
     max_token_length: int | None = None,
     tie_break: str = "hf",
     max_unique: int | None = None,
+    max_piece_bytes: int = MAX_PIECE_BYTES,
     num_threads: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
@@ -358,7 +369,7 @@ def extend(
         transition = len(base.merges) + 1
     options = _Options(special_tokens, min_frequency, max_token_length, tie_break, num_threads, progress)
     superbpe = _SuperBpeOptions(stage2_pretokenizer, lines, max_words, forbidden, keep_absent_merges)
-    counting = _Counting(max_unique, num_threads, errors, text_field, progress)
+    counting = _Counting(max_unique, max_piece_bytes, num_threads, errors, text_field, progress)
     sequences = counting.pieces(corpus, counts, "none", lines, exact_lines=True)
     return _train_superbpe(sequences, vocab_size, transition, None, base, superbpe, options)
 

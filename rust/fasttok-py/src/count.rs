@@ -298,7 +298,8 @@ fn utf8_policy(errors: &str) -> PyResult<Utf8Policy> {
 /// iterable of `str`/`bytes`, buffered in batches).
 #[pyfunction]
 #[pyo3(signature = (pretokenizer, *, files = Vec::new(), documents = None, num_threads = None,
-                    errors = "strict", text_field = "text", max_unique = None, progress = false))]
+                    errors = "strict", text_field = "text", max_unique = None,
+                    max_piece_bytes = fasttok::count::MAX_PIECE_BYTES, progress = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn count(
     py: Python<'_>,
@@ -309,6 +310,7 @@ pub fn count(
     errors: &str,
     text_field: &str,
     max_unique: Option<usize>,
+    max_piece_bytes: usize,
     progress: bool,
 ) -> PyResult<PyCounts> {
     let policy = utf8_policy(errors)?;
@@ -320,7 +322,8 @@ pub fn count(
         .map(|meta| meta.len())
         .sum();
     monitor.start(Phase::Counting, total_bytes);
-    let mut feed = Feed::new(&pretokenizer.inner, &pool, &monitor);
+    let mut feed =
+        Feed::new(&pretokenizer.inner, &pool, &monitor).with_max_piece_bytes(max_piece_bytes);
     if let Some(max_unique) = max_unique {
         feed = feed.with_max_unique(max_unique);
     }

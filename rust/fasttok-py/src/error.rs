@@ -55,7 +55,7 @@ impl From<CoreError> for PyErr {
         use fasttok::Error as E;
         let message = err.to_string();
         match err {
-            E::Io { .. } | E::InvalidUtf8 { .. } | E::EmptyCorpus(_) => {
+            E::Io { .. } | E::InvalidUtf8 { .. } | E::EmptyCorpus(_) | E::PieceTooLong { .. } => {
                 CorpusError::new_err(message)
             }
             E::InvalidPattern { .. } => PatternError::new_err(message),

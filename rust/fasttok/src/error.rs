@@ -25,6 +25,20 @@ pub enum Error {
         /// Byte offset of the first invalid byte, from the start of that source.
         offset: u64,
     },
+    /// A piece (text the pretokenizer does not split) is too long to train on.
+    #[error(
+        "a piece of {bytes} bytes in {source_name} exceeds the limit of {limit} bytes \
+         (training needs about 23 bytes of memory per byte of a piece): cut the text, e.g. \
+         with a pretokenizer that splits it, or raise `max_piece_bytes`"
+    )]
+    PieceTooLong {
+        /// The file path or input description.
+        source_name: String,
+        /// The piece's length.
+        bytes: usize,
+        /// The limit in force.
+        limit: usize,
+    },
     /// A glob, directory or corpus produced no text at all.
     #[error("empty corpus: {0}")]
     EmptyCorpus(String),

@@ -35,6 +35,9 @@ use crate::{Error, Result};
 
 /// Target size of one parallel work unit.
 pub(crate) const UNIT_BYTES: usize = 256 * 1024;
+/// The longest piece counted by default (see [`Feed::with_max_piece_bytes`]): one piece
+/// of 256 MiB already needs about 6 GiB to train BPE on.
+pub const MAX_PIECE_BYTES: usize = 256 << 20;
 /// Bytes read from a file per round; bounds the feed's own memory.
 const BLOCK_BYTES: usize = 16 * 1024 * 1024;
 
@@ -88,6 +91,7 @@ pub struct Feed<'a> {
     progress: &'a Progress,
     tables: Vec<Mutex<ThreadTable>>,
     bound: Option<MemoryBound>,
+    max_piece_bytes: usize,
 }
 
 /// A feed's table bounded to `max_unique` entries (see the module docs).
@@ -174,7 +178,16 @@ impl<'a> Feed<'a> {
             progress,
             tables,
             bound: None,
+            max_piece_bytes: MAX_PIECE_BYTES,
         }
+    }
+
+    /// The same feed failing with [`Error::PieceTooLong`] on a piece longer than
+    /// `max_piece_bytes` (default [`MAX_PIECE_BYTES`]): a gigabyte without a split point
+    /// (one line of DNA, a minified file) is refused before training runs out of memory.
+    pub fn with_max_piece_bytes(mut self, max_piece_bytes: usize) -> Self {
+        self.max_piece_bytes = max_piece_bytes;
+        self
     }
 
     /// The same feed keeping at most `max_unique` pieces, pruning rare ones as it goes
@@ -317,7 +330,7 @@ impl<'a> Feed<'a> {
 
     /// Count the pieces of `units` in parallel into the threads' tables.
     fn count_units(&self, units: &[&str]) -> Result<()> {
-        let (pretokenizer, tables) = (self.pretokenizer, &self.tables);
+        let (pretokenizer, tables, limit) = (self.pretokenizer, &self.tables, self.max_piece_bytes);
         self.pool.install(|| {
             units.par_iter().try_for_each(|unit| {
                 // Each pool thread owns one table: the lock is never contended.
@@ -325,7 +338,19 @@ impl<'a> Feed<'a> {
                 let mut table = tables[thread]
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
-                pretokenizer.split(unit, |piece| table.add(piece.as_bytes(), 1))
+                let mut too_long = None;
+                pretokenizer.split(unit, |piece| match piece.len() {
+                    bytes if bytes > limit => too_long = Some(bytes),
+                    _ => table.add(piece.as_bytes(), 1),
+                })?;
+                match too_long {
+                    Some(bytes) => Err(Error::PieceTooLong {
+                        source_name: "a document".into(),
+                        bytes,
+                        limit,
+                    }),
+                    None => Ok(()),
+                }
             })
         })
     }
@@ -387,7 +412,14 @@ impl<'a> Feed<'a> {
                 }
             });
             for batch in receiver {
-                self.add_documents(&batch?)?;
+                self.add_documents(&batch?).map_err(|err| match err {
+                    Error::PieceTooLong { bytes, limit, .. } => Error::PieceTooLong {
+                        source_name: path.display().to_string(),
+                        bytes,
+                        limit,
+                    },
+                    err => err,
+                })?;
             }
             Ok(())
         })
