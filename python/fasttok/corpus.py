@@ -13,7 +13,6 @@ import glob
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Union, cast
 
 from fasttok.exceptions import CorpusError
@@ -88,11 +87,11 @@ def _parquet_texts(paths: list[str], text_field: str) -> Iterator[str]:
 def _expand(path: PathLike) -> list[str]:
     text = os.fspath(path)
     if os.path.isdir(text):
-        files = sorted(
-            str(p)
-            for p in Path(text).rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(text).parts)
-        )
+        files: list[str] = []
+        for root, directories, names in os.walk(text):
+            directories[:] = [name for name in directories if not name.startswith(".")]
+            files.extend(os.path.join(root, name) for name in names if not name.startswith("."))
+        files.sort()
         if not files:
             raise CorpusError(f"empty corpus: directory {text} contains no files")
         return files

@@ -329,10 +329,7 @@ pub fn count(
     }
     if !files.is_empty() {
         run_detached(py, &monitor, progress, |_| {
-            for path in &files {
-                feed.add_file(path, &FileFormat::for_path(path, text_field), policy)?;
-            }
-            Ok(())
+            feed.add_files(&files, text_field, policy)
         })?;
     }
     if let Some(documents) = documents {

@@ -38,6 +38,8 @@ pub(crate) const UNIT_BYTES: usize = 256 * 1024;
 /// The longest piece counted by default (see [`Feed::with_max_piece_bytes`]): one piece
 /// of 256 MiB already needs about 6 GiB to train BPE on.
 pub const MAX_PIECE_BYTES: usize = 256 << 20;
+/// Files up to this size are read whole and batched with others ([`Feed::add_files`]).
+const SMALL_FILE_BYTES: u64 = 1 << 20;
 /// Bytes read from a file per round; bounds the feed's own memory.
 const BLOCK_BYTES: usize = 16 * 1024 * 1024;
 
@@ -395,6 +397,40 @@ impl<'a> Feed<'a> {
         })
     }
 
+    /// Count every file of `paths`, each in the format of its extension (see
+    /// [`FileFormat::for_path`]). Small files are read whole, in parallel, and counted in
+    /// batches: a reader thread and a parallel round per file would cost more than the
+    /// counting on many tiny files (one per source file, say). Larger files stream
+    /// ([`Self::add_file`]).
+    pub fn add_files(
+        &mut self,
+        paths: &[PathBuf],
+        text_field: &str,
+        policy: Utf8Policy,
+    ) -> Result<()> {
+        /// Files read per round: at most 256 MiB of small files are held.
+        const FILES_PER_ROUND: usize = 256;
+        // Small files can hold no over-long piece, so errors still name the file.
+        let small = SMALL_FILE_BYTES.min(self.max_piece_bytes as u64);
+        for round in paths.chunks(FILES_PER_ROUND) {
+            let read: Vec<Option<Vec<String>>> = self.pool.install(|| {
+                round
+                    .par_iter()
+                    .map(|path| read_small_file(path, text_field, policy, small))
+                    .collect::<Result<_>>()
+            })?;
+            let mut batch = Vec::new();
+            for (path, documents) in round.iter().zip(read) {
+                match documents {
+                    Some(documents) => batch.extend(documents),
+                    None => self.add_file(path, &FileFormat::for_path(path, text_field), policy)?,
+                }
+            }
+            self.add_documents(&batch)?;
+        }
+        Ok(())
+    }
+
     /// Stream a file in 16 MiB blocks: a reader thread reads and validates the next block
     /// while this one is counted, so at most three blocks (plus an uncut tail) are held.
     pub fn add_file(&mut self, path: &Path, format: &FileFormat, policy: Utf8Policy) -> Result<()> {
@@ -452,6 +488,29 @@ pub(crate) fn work_units<T>(
         rest = later;
     }
     units
+}
+
+/// The documents of the file at `path` if it has at most `small` bytes, else `None`.
+fn read_small_file(
+    path: &Path,
+    text_field: &str,
+    policy: Utf8Policy,
+    small: u64,
+) -> Result<Option<Vec<String>>> {
+    let io_error = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if std::fs::metadata(path).map_err(io_error)?.len() > small {
+        return Ok(None);
+    }
+    let mut reader = BlockReader::new(path, policy);
+    reader.pending = std::fs::read(path).map_err(io_error)?;
+    let text = reader.decode(true)?;
+    Ok(Some(match FileFormat::for_path(path, text_field) {
+        FileFormat::Text => vec![text],
+        FileFormat::Jsonl { field } => jsonl_documents(&text, &field, path, &mut 0)?,
+    }))
 }
 
 /// How many of `units` (at least one) it takes to reach `bytes`.
