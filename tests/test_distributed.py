@@ -60,6 +60,10 @@ def test_bounded_distributed_counts_honour_the_bound(client) -> None:
         assert bounded.get(piece) <= true_count <= bounded.get(piece) + bounded.max_error
 
 
+def test_no_files_count_nothing(client) -> None:
+    assert fasttok.distributed.count([], client=client, progress=False) == fasttok.count([], progress=False)
+
+
 def test_refusals_name_the_problem(client) -> None:
     with pytest.raises(fasttok.ParameterError, match="count in-memory texts with fasttok.count"):
         fasttok.distributed.count(iter(["a text"]), client=client)

@@ -97,8 +97,10 @@ def count(
         "progress": False,
     }
     # Check the options on the client, before any task runs.
-    count_locally(iter(()), **options)
+    empty = count_locally(iter(()), **options)
     shards = _shards(corpus, num_shards or 4 * sum(client.nthreads().values()))
+    if not shards:
+        return empty
     futures: list[Any] = client.map(_count_shard, shards, options=options, pure=False)
     every = [*futures]
     while len(futures) > 1:
