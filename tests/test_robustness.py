@@ -251,6 +251,19 @@ def test_ctrl_c_stops_counting_and_training_promptly(tmp_path) -> None:
         assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt", "lines.txt"], args
 
 
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT delivery")
+def test_ctrl_c_stops_the_mixture_lp(tmp_path) -> None:
+    # Training and samples differ, so the LP needs hundreds of rounds (minutes).
+    training = ["en/shakespeare_hamlet.txt", "code/python_heapq.py", "code/go_strings.go", "udhr/de_Latn.txt"]
+    fasttok.train([CORPORA / name for name in training], vocab_size=4000, progress=False).save(tmp_path / "tok")
+    samples = {"en": "en/kjv_genesis_exodus.txt", "py": "code/python_textwrap.py", "js": "code/js_acorn_jsx.js"}
+    categories = [arg for name, path in samples.items() for arg in ("-c", f"{name}={CORPORA / path}")]
+    args = ["infer-mixture", "--tokenizer", "tok", *categories, "-T", "3700", "--json", "out.json"]
+    code, stop_s = interrupted(tmp_path, [*args, "-q"], 2.0)
+    assert code == 130 and stop_s < 2.0, stop_s
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_encoding_from_many_threads_is_safe(tokenizer) -> None:
     lines = SAMPLE.splitlines()
     expected = [tokenizer.encode(line) for line in lines]
