@@ -316,11 +316,16 @@ pub fn count(
     let policy = utf8_policy(errors)?;
     let pool = thread_pool(num_threads)?;
     let monitor = Progress::new();
-    let total_bytes = files
-        .iter()
-        .filter_map(|path| std::fs::metadata(path).ok())
-        .map(|meta| meta.len())
-        .sum();
+    // The sizes only scale the bar: no stat per file when none is drawn (many small files).
+    let total_bytes = if progress {
+        files
+            .iter()
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|meta| meta.len())
+            .sum()
+    } else {
+        0
+    };
     monitor.start(Phase::Counting, total_bytes);
     let mut feed =
         Feed::new(&pretokenizer.inner, &pool, &monitor).with_max_piece_bytes(max_piece_bytes);
