@@ -39,12 +39,15 @@ pub fn to_rank_file(tokenizer: &Tokenizer) -> Result<String> {
 /// tiktoken's whole-piece lookup (kept on) can emit it.
 pub fn from_rank_file(text: &str, what: &str) -> Result<BpeModel> {
     let bad = |line: usize, message: String| Error::format(what, format!("line {line}: {message}"));
-    let mut vocab: Vec<Option<Vec<u8>>> = Vec::new();
-    for (index, line) in text
+    let entries: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
+        .filter(|(_, line)| !line.trim().is_empty())
+        .collect();
+    // Ranks are 0..n for n entries: a larger one is refused before it sizes a table
+    // (a forged rank of 10^9 would otherwise allocate gigabytes).
+    let mut vocab: Vec<Option<Vec<u8>>> = vec![None; entries.len()];
+    for (index, line) in entries {
         let (token, rank) = line
             .split_once(' ')
             .ok_or_else(|| bad(index + 1, "expected \"<base64 token> <rank>\"".into()))?;
@@ -55,22 +58,19 @@ pub fn from_rank_file(text: &str, what: &str) -> Result<BpeModel> {
             .trim()
             .parse()
             .ok()
-            .filter(|&rank: &usize| rank < u32::MAX as usize)
             .ok_or_else(|| bad(index + 1, format!("bad rank {rank:?}")))?;
-        if rank >= vocab.len() {
-            vocab.resize(rank + 1, None);
-        }
-        if vocab[rank].replace(token).is_some() {
+        let slot = vocab.get_mut(rank).ok_or_else(|| {
+            bad(
+                index + 1,
+                format!("rank {rank} is not below the number of tokens"),
+            )
+        })?;
+        if slot.replace(token).is_some() {
             return Err(bad(index + 1, format!("rank {rank} appears twice")));
         }
     }
-    let vocab: Vec<Vec<u8>> = vocab
-        .into_iter()
-        .enumerate()
-        .map(|(rank, token)| {
-            token.ok_or_else(|| Error::format(what, format!("no token has rank {rank}")))
-        })
-        .collect::<Result<_>>()?;
+    // n distinct ranks below n: every slot is filled.
+    let vocab: Vec<Vec<u8>> = vocab.into_iter().flatten().collect();
     let merges: Vec<(u32, u32)> = {
         let mut ranks: FxHashMap<&[u8], u32> = FxHashMap::default();
         for (rank, token) in vocab.iter().enumerate() {
@@ -132,6 +132,12 @@ mod tests {
         let twice = format!("{} 0\n{} 1\n", STANDARD.encode(b"a"), STANDARD.encode(b"a"));
         let err = from_rank_file(&twice, "f").unwrap_err().to_string();
         assert!(err.contains("ranks 0 and 1"), "{err}");
+        // Found by the fuzz target `tiktoken_ranks`: a forged rank sized a table of
+        // gigabytes before the missing ranks were noticed.
+        let err = from_rank_file("YQ== 900000000\n", "f")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 1: rank 900000000 is not below"), "{err}");
     }
 
     /// A trained model written as a rank file reads back with the same merges.
