@@ -1,18 +1,25 @@
-"""Corpora and peer trainers (HF tokenizers, rustbpe) shared by the parity tests."""
+"""Corpora, text strategies and peer trainers (HF tokenizers, rustbpe) shared by the tests."""
 
 from __future__ import annotations
 
 import functools
 import json
 import random
+import unicodedata
 from pathlib import Path
 
 import rustbpe
+from hypothesis import strategies as st
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
 import reference
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
+
+#: Text of assigned characters (see test_pretokenize.ASSIGNED_TEXT), plus a tricky palette.
+TEXTS = st.text(alphabet=st.characters(exclude_categories=("Cn", "Cs")).filter(lambda c: unicodedata.category(c) != "Cn")) | st.text(
+    alphabet=st.sampled_from(list("ab 'sS\n\t\r  .,é中😀\u0301012")), max_size=80
+)
 
 
 @functools.cache

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import json
 import pickle
-import unicodedata
 
 import numpy as np
 import pytest
@@ -17,15 +16,11 @@ from hypothesis import strategies as st
 
 import fasttok
 import reference
-from peers import CORPORA, real_documents
+from peers import CORPORA, TEXTS, real_documents
 from reference import PATTERNS
 
 SPECS = ("gpt2", "cl100k", "o200k")
 CORPUS_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(CORPORA.glob("*/*")) if p.suffix != ".md"]
-#: Text of assigned characters (see test_pretokenize.ASSIGNED_TEXT), plus a tricky palette.
-TEXTS = st.text(alphabet=st.characters(exclude_categories=("Cn", "Cs")).filter(lambda c: unicodedata.category(c) != "Cn")) | st.text(
-    alphabet=st.sampled_from(list("ab 'sS\n\t\r  .,é中😀\u0301012")), max_size=80
-)
 #: Where Oniguruma (HF) reads tiktoken's cl100k spelling differently: digit runs, final spaces.
 EDGE_TEXTS = ["** 2000-05-17 12345678", "end\n  ", "a \n\n  ", "x\r\n\t ", "1234 ", "'S 'LL\n"]
 
