@@ -147,6 +147,38 @@ def test_lzw_decoding_arbitrary_codes(codes, codebook_size, max_merge, strict) -
     assert list(codec.decode(codec.encode(decoded.ids).codes).ids) == list(decoded.ids)
 
 
+#: Byte-level characters of GPT-2's merges.txt (Ġ is a space), with stray ASCII.
+MERGE_PARTS = st.text(alphabet=st.sampled_from(list("abĠthe\u0120\u010a é#")), min_size=0, max_size=4)
+
+
+@given(
+    st.lists(st.lists(MERGE_PARTS, min_size=0, max_size=3).map(" ".join), max_size=12),
+    st.sampled_from(["", "#version: 0.2\n"]),
+)
+def test_merges_txt_for_the_mixture(tmp_path_factory, lines, header) -> None:
+    """Any merges.txt: a FormatError naming the file and line, or α on the simplex."""
+    path = tmp_path_factory.mktemp("merges") / "merges.txt"
+    path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        result = fasttok.infer_mixture(path, {"a": iter(["the cat sat"]), "b": iter(["a hat and a bat"])}, progress=False)
+    except fasttok.FormatError as err:
+        assert str(path) in str(err) and "line" in str(err), err
+        return
+    assert abs(result.pair_shares.sum() - 1) < 1e-9 and result.pair_shares.min() >= -1e-12 and result.objective >= 0
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5), lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["model", "type", "vocab", "merges", "pre_tokenizer", "normalizer"]), children, max_size=4)))
+def test_tokenizer_json_for_the_mixture(tmp_path_factory, document) -> None:
+    """Any JSON, or a mutated BPE document, as tokenizer.json: a FormatError naming the file."""
+    path = tmp_path_factory.mktemp("json") / "tokenizer.json"
+    for text in (json.dumps(document), json.dumps({"model": {"type": "BPE", "vocab": document, "merges": document}}), "{not json"):
+        path.write_text(text, encoding="utf-8")
+        try:
+            fasttok.infer_mixture(path, {"a": iter(["the cat"]), "b": iter(["a hat"])}, progress=False)
+        except fasttok.FormatError as err:
+            assert str(path) in str(err), err
+
+
 # ------------------------------------------------------------------ adversarial corpora
 
 

@@ -292,10 +292,14 @@ def _from_hf_json(text: str, what: str, pretokenizer: str | None) -> _MergeSourc
     pre-tokenizer; otherwise the ``tokenizers`` package pre-tokenizes the samples and the
     merges are replayed over its pieces' characters (byte-level pieces are one character per
     byte, so this is exact for both kinds)."""
-    document = json.loads(text)
-    model = document.get("model") or {}
-    if model.get("type") != "BPE":
-        raise FormatError(f"{what}: model type {model.get('type')!r} is not BPE")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FormatError(f"{what}: not JSON: {error}") from None
+    model = document.get("model") if isinstance(document, dict) else None
+    kind = model.get("type") if isinstance(model, dict) else None
+    if not isinstance(model, dict) or kind != "BPE":
+        raise FormatError(f"{what}: model type {kind!r} is not BPE")
     if _is_byte_level(document):
         try:
             return _merge_source(Tokenizer(_fasttok.Tokenizer.from_json(text)), pretokenizer)
@@ -309,15 +313,15 @@ def _from_hf_json(text: str, what: str, pretokenizer: str | None) -> _MergeSourc
         from tokenizers import Tokenizer as HfTokenizer
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ParameterError(f"{what}: its pre-tokenizer needs the `tokenizers` package") from error
+    try:
+        hf = HfTokenizer.from_str(text)
+    except Exception as error:  # `tokenizers` raises a bare Exception for a malformed file
+        raise FormatError(f"{what}: {error}") from None
+    # `tokenizers` accepted the file: every merge is "left right" or [left, right].
     merges = [
         tuple(merge.split(" ", 1)) if isinstance(merge, str) else tuple(merge) for merge in model.get("merges", [])
     ]
-    return _MergeSource(
-        [(left.encode(), right.encode()) for left, right in merges],
-        "chars",
-        "none",
-        hf=HfTokenizer.from_str(text),
-    )
+    return _MergeSource([(left.encode(), right.encode()) for left, right in merges], "chars", "none", hf=hf)
 
 
 def _is_byte_level(document: Mapping[str, Any]) -> bool:
@@ -326,7 +330,8 @@ def _is_byte_level(document: Mapping[str, Any]) -> bool:
     def steps(component: Any) -> list[Any]:
         if not isinstance(component, dict):
             return []
-        return [component, *(s for inner in component.get("pretokenizers", []) for s in steps(inner))]
+        inner = component.get("pretokenizers")
+        return [component, *(s for part in (inner if isinstance(inner, list) else []) for s in steps(part))]
 
     return any(step.get("type") == "ByteLevel" for step in steps(document.get("pre_tokenizer")))
 
