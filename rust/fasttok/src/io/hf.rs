@@ -321,9 +321,26 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
         }
     };
 
+    let added_tokens = document.get("added_tokens").and_then(Value::as_array);
+    // Ids are dense, so none reaches the number of entries: a larger one is refused
+    // before it sizes the table (found by the fuzz target `tokenizer_json`: an id of
+    // 5.6e15 asked for petabytes).
+    let entries = added_tokens.map_or(0, Vec::len)
+        + match model.get("vocab") {
+            Some(Value::Object(vocab)) => vocab.len(),
+            Some(Value::Array(vocab)) => vocab.len(),
+            _ => 0,
+        };
     let mut tokens: Vec<Option<Vec<u8>>> = Vec::new();
     let mut place = |id: u64, bytes: Vec<u8>| -> Result<()> {
-        let id = usize::try_from(id).map_err(|_| bad(format!("id {id} is too large")))?;
+        let id = usize::try_from(id)
+            .ok()
+            .filter(|&id| id < entries)
+            .ok_or_else(|| {
+                bad(format!(
+                    "id {id} is not below the number of entries ({entries})"
+                ))
+            })?;
         if id >= tokens.len() {
             tokens.resize(id + 1, None);
         }
@@ -331,12 +348,7 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
         Ok(())
     };
     let mut specials = Vec::new();
-    for added in document
-        .get("added_tokens")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for added in added_tokens.into_iter().flatten() {
         let (Some(id), Some(content)) = (
             added.get("id").and_then(Value::as_u64),
             added.get("content").and_then(Value::as_str),
@@ -661,5 +673,22 @@ mod tests {
         assert_eq!(byte_to_char(0xAD), 'Ń');
         let all: Vec<u8> = (0..=255).collect();
         assert_eq!(string_to_bytes(&bytes_to_string(&all)).unwrap(), all);
+    }
+
+    /// Found by the fuzz target `tokenizer_json`: an id far beyond the vocabulary sized a
+    /// table of petabytes (an abort, not an error).
+    #[test]
+    fn ids_beyond_the_entries_are_format_errors() {
+        for model in [
+            r#"{"type": "WordPiece", "continuing_subword_prefix": "", "vocab": {"a": 5555555555555525}}"#,
+            r#"{"type": "BPE", "vocab": {"a": 0, "b": 3}, "merges": []}"#,
+        ] {
+            let json = format!(r#"{{"pre_tokenizer": {{"type": "ByteLevel"}}, "model": {model}}}"#);
+            let error = from_json(&json, "t.json", None).unwrap_err().to_string();
+            assert!(
+                error.contains("is not below the number of entries"),
+                "{error}"
+            );
+        }
     }
 }
