@@ -34,10 +34,22 @@ ALGORITHMS: dict[str, tuple[dict[str, Any], int]] = {
     "unigram": ({"algorithm": "unigram"}, 500),
     "unigram-bytes": ({"algorithm": "unigram", "units": "bytes"}, 257),
     "compoundpiece": ({"algorithm": "compoundpiece"}, 500),
+    # SentencePiece's dummy prefix: a space before every line.
+    "unigram-prefix-space": ({"algorithm": "unigram", "prefix_space": True}, 500),
+    "lib-prefix-space": ({"algorithm": "lib", "pretokenizer": "gpt2", "prefix_space": True}, 400),
 }
 #: The HF export reproduces fasttok's ids, except LiB's two-path segmenter (HF can only
 #: segment greedily) and LiB's character units (WordPiece has no byte fallback).
-HF_EXACT = {"bpe", "bpe-o200k", "superbpe", "unigram", "unigram-bytes", "compoundpiece", "lib-bytes-greedy"}
+HF_EXACT = {
+    "bpe",
+    "bpe-o200k",
+    "superbpe",
+    "unigram",
+    "unigram-bytes",
+    "compoundpiece",
+    "lib-bytes-greedy",
+    "unigram-prefix-space",
+}
 
 
 @functools.cache
@@ -111,3 +123,16 @@ def test_text_round_trips_and_every_copy_encodes_alike(name: str, text: str) -> 
         assert tokenizers_[copy].encode(text) == ids, copy
     if tokenizers_["hf"] is not None:
         assert tokenizers_["hf"].encode(text).ids == ids
+
+
+@pytest.mark.parametrize("name", sorted(HF_EXACT))
+@given(text=TEXTS, cuts=st.lists(st.integers(0, 80), max_size=3))
+def test_special_tokens_round_trip_and_match_hf(name: str, text: str, cuts: list[int]) -> None:
+    """Special tokens inside any text: identical ids in HF, and the text decodes back."""
+    tokenizers_ = copies(name)
+    for cut in sorted(cuts, reverse=True):
+        text = text[:cut] + "<eos>" + text[cut:]
+    ids = tokenizers_["original"].encode(text, allowed_special="all")
+    assert tokenizers_["original"].decode(ids) == text
+    assert ids.count(tokenizers_["original"].special_tokens["<eos>"]) == text.count("<eos>")
+    assert tokenizers_["hf"].encode(text).ids == ids

@@ -191,3 +191,62 @@ def test_cli_trains_unigram(tmp_path: Path) -> None:
     corpus = CORPORA / "en" / "shakespeare_hamlet.txt"
     assert main(["train", str(corpus), "-a", "unigram", "--vocab-size", "800", "-o", str(out), "-q"]) == 0
     assert fasttok.Tokenizer.load(out).vocab_size == 800
+
+
+# ------------------------------------------------------------------ SentencePiece's dummy prefix
+
+
+@settings(max_examples=MAX_EXAMPLES)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab Éé1,.\n\t")), max_size=30), min_size=1, max_size=5))
+def test_prefix_space_counts_every_line_as_if_it_began_with_a_space(documents: list[str]) -> None:
+    """The oracle: a space before every line that is not empty, then the GPT-2 regex."""
+    import regex
+
+    from reference import PATTERNS
+
+    expected: dict[bytes, int] = {}
+    for document in documents:
+        for line in document.splitlines(keepends=True):
+            for piece in regex.findall(PATTERNS["gpt2"], line if line.startswith("\n") else " " + line):
+                expected[piece.encode()] = expected.get(piece.encode(), 0) + 1
+    counts = fasttok.count(iter(documents), prefix_space=True, progress=False)
+    assert dict(counts.items()) == expected
+    assert counts.pretokenizer == fasttok.Pretokenizer("gpt2", lines=True, prefix_space=True)
+
+
+def test_prefix_space_trains_from_line_counts_and_survives_tokenizer_json(tmp_path: Path) -> None:
+    text = hamlet()[:200_000]
+    tokenizer = fasttok.train(iter([text]), algorithm="unigram", vocab_size=1_000, prefix_space=True)
+    assert tokenizer.prefix_space and tokenizer.parameters["prefix_space"] is True
+    lines = fasttok.count(iter([text]), unit="line", progress=False)
+    assert fasttok.train(counts=lines, algorithm="unigram", vocab_size=1_000, prefix_space=True) == tokenizer
+    # Word counts with the prefix train with it by default.
+    words = fasttok.count(iter([text]), prefix_space=True, progress=False)
+    assert fasttok.train(counts=words, algorithm="unigram", vocab_size=1_000) == tokenizer
+    # A line's first word is the same token as elsewhere.
+    first, inner = tokenizer.encode("The end"), tokenizer.encode("at The end")
+    assert first == inner[-len(first) :] and tokenizer.decode(first) == "The end"
+    # tokenizer.json alone (without fasttok.json) carries the prefix in its normalizer.
+    (tmp_path / "tokenizer.json").write_text(tokenizer.to_hf_json(), encoding="utf-8")
+    assert fasttok.Tokenizer.load(tmp_path / "tokenizer.json").prefix_space
+
+
+def test_prefix_space_is_refused_where_tokenizer_json_cannot_add_it() -> None:
+    for options in (
+        {"algorithm": "bpe"},
+        {"algorithm": "superbpe"},
+        {"algorithm": "unigram", "units": "bytes"},
+        {"algorithm": "compoundpiece", "compound_model": "bpe"},
+    ):
+        with pytest.raises(fasttok.ParameterError, match="prefix_space"):
+            fasttok.train(iter(["a b c"]), vocab_size=400, prefix_space=True, **options)
+    with pytest.raises(fasttok.ParameterError, match="prefix_space"):
+        fasttok.count(iter(["a b"]), unit="line", prefix_space=True)
+
+
+def test_cli_trains_with_a_prefix_space(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "hamlet.txt"
+    corpus.write_text(hamlet()[:100_000], encoding="utf-8")
+    assert main(["train", str(corpus), "-a", "unigram", "-v", "600", "--prefix-space", "-o", str(tmp_path / "tok"), "-q"]) == 0
+    assert main(["info", str(tmp_path / "tok")]) == 0
+    assert "prefix space" in capsys.readouterr().out

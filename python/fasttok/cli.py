@@ -101,7 +101,7 @@ def _train(args: argparse.Namespace) -> int:
         options.update(_unigram_options(args))
     if args.algorithm == "compoundpiece":
         options.update(_compound_options(args))
-    options.update(algorithm=args.algorithm, pretokenizer=args.pretokenizer)
+    options.update(algorithm=args.algorithm, pretokenizer=args.pretokenizer, prefix_space=args.prefix_space or None)
     if args.dask:
         with _dask_client(args) as client:
             tokenizer = fasttok.distributed.train(args.inputs, client=client, **options)
@@ -147,6 +147,7 @@ def _count(args: argparse.Namespace) -> int:
         "unit": args.unit,
         "pretokenizer": args.pretokenizer,
         "lines": args.lines,
+        "prefix_space": args.prefix_space,
         "max_unique": args.max_unique,
         "errors": args.errors,
         "text_field": args.text_field,
@@ -215,7 +216,7 @@ def _info(args: argparse.Namespace) -> int:
         print(f"segmenter:    {tokenizer.segmenter}")
     else:
         print(f"model:        {tokenizer.model_type}")
-    lines = " (line by line)" if tokenizer.lines else ""
+    lines = " (line by line, prefix space)" if tokenizer.prefix_space else " (line by line)" if tokenizer.lines else ""
     print(f"pretokenizer: {tokenizer.pretokenizer}{lines}  {tokenizer.pattern}")
     if "transition" in tokenizer.parameters:
         print(f"transition:   {tokenizer.parameters['transition']}")
@@ -299,6 +300,9 @@ def _parser() -> argparse.ArgumentParser:
     count.add_argument("-u", "--unit", default="word", choices=UNITS, help="pretokenizer pieces, lines or documents")
     count.add_argument("-p", "--pretokenizer", default=None, help="for --unit word: a named spec or a regex (gpt2)")
     count.add_argument("--lines", action="store_true", help="for --unit word: no piece spans a newline")
+    count.add_argument(
+        "--prefix-space", action="store_true", help="for --unit word: split lines as if they began with a space"
+    )
     count.add_argument("--errors", default="strict", choices=("strict", "replace"), help="invalid UTF-8")
     count.add_argument("--text-field", default="text", help="field of .jsonl records and Parquet column")
     count.add_argument("-j", "--threads", type=int, default=None, help="default: one per core")
@@ -311,6 +315,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("-a", "--algorithm", default="bpe", choices=ALGORITHMS)
     train.add_argument(
         "-p", "--pretokenizer", default=None, help="a named spec or a regex (default: gpt2; superbpe-stage1; lib: none)"
+    )
+    train.add_argument(
+        "--prefix-space",
+        action="store_true",
+        help="split lines as if they began with a space (SentencePiece's dummy prefix; not SuperBPE)",
     )
     _add_training_options(train)
     units = train.add_argument_group("LiB and Unigram")

@@ -57,6 +57,7 @@ def count(
     unit: str = "word",
     pretokenizer: str | None = None,
     lines: bool = False,
+    prefix_space: bool = False,
     max_unique: int | None = None,
     max_piece_bytes: int = MAX_PIECE_BYTES,
     num_shards: int | None = None,
@@ -72,7 +73,7 @@ def count(
             — is a partition), or a ``datasets.Dataset`` / ``IterableDataset`` (split into
             ``num_shards`` shards). In-memory iterables are refused: count them locally.
         client: a ``dask.distributed.Client`` (default: the current one).
-        unit, pretokenizer, lines, max_piece_bytes, errors, text_field: as for
+        unit, pretokenizer, lines, prefix_space, max_piece_bytes, errors, text_field: as for
             :func:`fasttok.count`.
         max_unique: bound each worker's table as :func:`fasttok.count` does, and prune each
             sum to at most that many pieces; ``Counts.max_error`` bounds the loss.
@@ -89,6 +90,7 @@ def count(
         "unit": unit,
         "pretokenizer": pretokenizer,
         "lines": lines,
+        "prefix_space": prefix_space,
         "max_unique": max_unique,
         "max_piece_bytes": max_piece_bytes,
         "num_threads": threads_per_task,
@@ -122,6 +124,7 @@ def train(
     client: Client | None = None,
     algorithm: str = "bpe",
     pretokenizer: str | None = None,
+    prefix_space: bool | None = None,
     lines: bool = True,
     max_unique: int | None = None,
     max_piece_bytes: int = MAX_PIECE_BYTES,
@@ -140,7 +143,7 @@ def train(
     Args:
         corpus, client, max_unique, max_piece_bytes, num_shards, threads_per_task, errors,
             text_field, progress: as for :func:`count`.
-        algorithm, pretokenizer, lines, options: as for :func:`fasttok.train` (every
+        algorithm, pretokenizer, prefix_space, lines, options: as for :func:`fasttok.train` (every
             algorithm that trains from counts: not LiB).
     """
     if algorithm == "lib":
@@ -154,6 +157,7 @@ def train(
         client=client,
         unit=unit,
         pretokenizer=spec,
+        prefix_space=bool(prefix_space) and unit == "word",
         max_unique=max_unique,
         max_piece_bytes=max_piece_bytes,
         num_shards=num_shards,
@@ -163,7 +167,13 @@ def train(
         progress=progress,
     )
     return fasttok.train(
-        counts=counts, algorithm=algorithm, pretokenizer=pretokenizer, lines=lines, progress=progress, **options
+        counts=counts,
+        algorithm=algorithm,
+        pretokenizer=pretokenizer,
+        prefix_space=prefix_space,
+        lines=lines,
+        progress=progress,
+        **options,
     )
 
 

@@ -280,6 +280,12 @@ class Tokenizer:
         return self._core.pretokenizer_lines
 
     @property
+    def prefix_space(self) -> bool:
+        """Whether every line that is not empty is split as if it began with a space
+        (SentencePiece's dummy prefix; ``decode`` removes the spaces)."""
+        return self._core.pretokenizer_prefix_space
+
+    @property
     def algorithm(self) -> str:
         """The algorithm that made this tokenizer (``bpe``, ``superbpe``; ``imported`` for foreign files)."""
         return self._core.algorithm

@@ -48,6 +48,7 @@ def count(
     unit: str = "word",
     pretokenizer: str | None = None,
     lines: bool = False,
+    prefix_space: bool = False,
     max_unique: int | None = None,
     max_piece_bytes: int = MAX_PIECE_BYTES,
     num_threads: int | None = None,
@@ -69,6 +70,9 @@ def count(
             regex.
         lines: for ``unit="word"``: cut every document after each newline first, so that no
             piece spans lines.
+        prefix_space: for ``unit="word"``: split every line that is not empty as if it
+            began with a space (SentencePiece's dummy prefix: a line's first word is the
+            same piece as elsewhere, ``" The"``); implies ``lines``.
         max_unique: keep at most this many pieces, pruning the rarest while counting so
             that memory stays bounded (about 3 × ``max_unique`` entries at the peak);
             ``Counts.max_error`` then bounds the count any piece lost. Default: exact.
@@ -86,11 +90,13 @@ def count(
         pickling keep them; ``prune`` drops rare pieces with a recorded error bound.
     """
     spec, lines = _unit_pretokenizer(unit, pretokenizer, lines)
+    if prefix_space and unit != "word":
+        raise ParameterError(f"invalid value for `prefix_space`: unit={unit!r} counts whole {unit}s")
     if max_unique is not None and max_unique < 1:
         raise ParameterError(f"invalid value for `max_unique`: {max_unique} is not positive")
     resolved = resolve(corpus, text_field)
     return _fasttok.count(
-        _fasttok.Pretokenizer(spec, lines),
+        _fasttok.Pretokenizer(spec, lines, prefix_space),
         files=resolved.files,
         documents=resolved.documents,
         num_threads=num_threads,
@@ -128,9 +134,17 @@ class _Counting(NamedTuple):
     text_field: str
     progress: bool | None
 
-    def pieces(self, corpus: Corpus | None, counts: Counts | None, spec: str, lines: bool, exact_lines: bool = False) -> Counts:
-        """The counts of the pieces that ``spec`` cuts: counted from ``corpus``, or
-        ``counts`` themselves, re-cut when they hold lines or documents.
+    def pieces(
+        self,
+        corpus: Corpus | None,
+        counts: Counts | None,
+        spec: str,
+        lines: bool,
+        exact_lines: bool = False,
+        prefix_space: bool = False,
+    ) -> Counts:
+        """The counts of the pieces that ``spec`` (with ``prefix_space``) cuts: counted
+        from ``corpus``, or ``counts`` themselves, re-cut when they hold lines or documents.
 
         Counts of lines stay within lines when re-cut (``lines`` is implied), unless
         ``exact_lines`` asks for exactly ``lines`` (SuperBPE's sequences).
@@ -140,11 +154,11 @@ class _Counting(NamedTuple):
         if (corpus is None) == (counts is None):
             raise ParameterError("give either `corpus` or `counts`")
         if counts is None:
-            return count(corpus, pretokenizer=spec, lines=lines, **self._asdict())
+            return count(corpus, pretokenizer=spec, lines=lines, prefix_space=prefix_space, **self._asdict())
         source = counts.pretokenizer
         if source is None:
             return counts
-        wanted = Pretokenizer(spec, lines or (source.lines and not exact_lines))
+        wanted = Pretokenizer(spec, lines or (source.lines and not exact_lines), prefix_space)
         if source == wanted:
             return counts
         if source.name == "none" and (wanted.lines or not source.lines):
@@ -171,6 +185,7 @@ def train(
     vocab_size: int | None,
     algorithm: str = "bpe",
     pretokenizer: str | None = None,
+    prefix_space: bool | None = None,
     special_tokens: Sequence[str] = (),
     min_frequency: int = 0,
     max_token_length: int | None = None,
@@ -234,6 +249,13 @@ def train(
             for BPE and Unigram, the paper's ``"superbpe-stage1"`` for SuperBPE's stage 1, and
             ``"none"`` for LiB (units span words: supra-word units; ``"gpt2"`` pre-splits
             words so that no unit spans two).
+        prefix_space: split every line that is not empty as if it began with a space, as
+            SentencePiece does (its dummy prefix): a line's first word is the same token
+            as elsewhere (``" The"``), which gives Unigram SentencePiece's held-out
+            likelihood; ``decode`` removes the spaces, ``tokenizer.json`` adds them with a
+            normalizer. Unigram, CompoundPiece and LiB with character units (HF's
+            byte-level step cannot follow that normalizer); default: the counts' own, else
+            off.
         special_tokens: tokens appended after the learned ones; never produced by merges.
         min_frequency: BPE: stop when the best pair occurs fewer times.
         max_token_length: longest learned token, in bytes (LiB, Unigram: in units, i.e.
@@ -285,11 +307,21 @@ def train(
     if algorithm != "superbpe" and transition is not None:
         raise ParameterError("invalid value for `transition`: it applies to algorithm='superbpe' only")
     pretokenizer = pretokenizer or _default_pretokenizer(algorithm, counts)
+    if prefix_space is None:
+        prefix_space = counts is not None and counts.pretokenizer is not None and counts.pretokenizer.prefix_space
+    if prefix_space and (algorithm in ("bpe", "superbpe") or units == "bytes" or compound_model == "bpe"):
+        # The normalizer that adds the spaces in tokenizer.json makes HF tokenizers'
+        # ByteLevel step panic (tokenizers 0.23), so byte-level vocabularies go without.
+        raise ParameterError(
+            "invalid value for `prefix_space`: it is for character units (Unigram, CompoundPiece, LiB); "
+            "tokenizer.json cannot add the spaces before a byte-level vocabulary"
+        )
     if algorithm == "lib":
         if counts is not None:
             raise ParameterError("invalid value for `counts`: LiB reads text in order, so it cannot learn from counts")
         lib = _LibOptions(units, in_rate, out_rate, life, update_rate, inspect_context, sentences_per_step, steps, seed)
-        return _train_lib(corpus, vocab_size, pretokenizer, lib, special_tokens, max_token_length, errors, text_field, progress)
+        cut_by = Pretokenizer(pretokenizer, True, prefix_space)
+        return _train_lib(corpus, vocab_size, cut_by, lib, special_tokens, max_token_length, errors, text_field, progress)
     if vocab_size is None:
         raise ParameterError(f"invalid value for `vocab_size`: {algorithm} needs one")
     counting = _Counting(max_unique, max_piece_bytes, num_threads, errors, text_field, progress)
@@ -300,8 +332,8 @@ def train(
             transition = 1 + round(0.9 * (vocab_size - 256 - len(special_tokens)))
         sequences = counting.pieces(corpus, counts, "none", lines, exact_lines=True)
         return _train_superbpe(sequences, vocab_size, transition, pretokenizer, None, superbpe, options)
-    pieces = counting.pieces(corpus, counts, pretokenizer, False)
-    cut_by = pieces.pretokenizer or Pretokenizer(pretokenizer)
+    pieces = counting.pieces(corpus, counts, pretokenizer, False, prefix_space=prefix_space)
+    cut_by = pieces.pretokenizer or Pretokenizer(pretokenizer, prefix_space, prefix_space)
     unigram = _UnigramOptions(units, max_token_length or 16, seed_size, shrinking_factor, sub_iterations)
     if algorithm == "unigram":
         return _train_unigram(pieces, vocab_size, cut_by, unigram, special_tokens, num_threads, progress)
@@ -317,7 +349,13 @@ def train(
                 pieces, vocab_size, cut_by, unigram, special_tokens, num_threads, progress,
                 algorithm=algorithm, recorded=recorded,
             )  # fmt: skip
-    parameters = {"vocab_size": vocab_size, "pretokenizer": pretokenizer, **options.recorded(), **recorded}
+    parameters = {
+        "vocab_size": vocab_size,
+        "pretokenizer": pretokenizer,
+        "prefix_space": prefix_space,
+        **options.recorded(),
+        **recorded,
+    }
     core = _fasttok.train_bpe(
         pieces,
         cut_by,
@@ -471,7 +509,7 @@ class _LibOptions(NamedTuple):
 def _train_lib(
     corpus: Corpus | None,
     vocab_size: int | None,
-    pretokenizer: str,
+    pretokenizer: Pretokenizer,
     lib: _LibOptions,
     special_tokens: Sequence[str],
     max_unit_length: int | None,
@@ -498,7 +536,8 @@ def _train_lib(
     steps = lib.steps or max(1, -(-len(sentences) // lib.sentences_per_step))
     parameters = {
         "vocab_size": vocab_size,
-        "pretokenizer": pretokenizer,
+        "pretokenizer": spec_of(pretokenizer),
+        "prefix_space": pretokenizer.prefix_space,
         **lib._asdict(),
         "steps": steps,
         "max_token_length": max_unit_length,
@@ -506,7 +545,7 @@ def _train_lib(
     }
     core = _fasttok.train_lib(
         sentences,
-        _fasttok.Pretokenizer(pretokenizer, True),
+        pretokenizer,
         units=lib.units,
         in_rate=lib.in_rate,
         out_rate=lib.out_rate,
@@ -551,6 +590,7 @@ def _train_unigram(
     parameters = {
         "vocab_size": vocab_size,
         "pretokenizer": spec_of(pretokenizer),
+        "prefix_space": pretokenizer.prefix_space,
         **unigram._asdict(),
         "special_tokens": list(special_tokens),
         **(recorded or {}),

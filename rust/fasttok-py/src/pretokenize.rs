@@ -14,19 +14,22 @@ pub struct PyPretokenizer {
 #[pymethods]
 impl PyPretokenizer {
     #[new]
-    #[pyo3(signature = (spec, lines = false))]
-    fn new(spec: &str, lines: bool) -> CoreResult<Self> {
+    #[pyo3(signature = (spec, lines = false, prefix_space = false))]
+    fn new(spec: &str, lines: bool, prefix_space: bool) -> CoreResult<Self> {
         Ok(Self {
-            inner: Pretokenizer::from_name_or_pattern(spec)?.with_lines(lines),
+            inner: Pretokenizer::from_name_or_pattern(spec)?
+                .with_lines(lines)
+                .with_prefix_space(prefix_space),
         })
     }
 
-    /// The pieces of `text`, in order; they concatenate to `text`.
+    /// The pieces of `text`, in order; they concatenate to `text` (with a space before
+    /// every line that is not empty, when `prefix_space`).
     fn split(&self, py: Python<'_>, text: &str) -> CoreResult<Vec<String>> {
         let pieces = py.detach(|| {
             self.inner
                 .pieces(text)
-                .map(|p| p.iter().map(|s| (*s).to_owned()).collect())
+                .map(|p| p.into_iter().map(String::from).collect())
         })?;
         Ok(pieces)
     }
@@ -41,6 +44,12 @@ impl PyPretokenizer {
     #[getter]
     fn lines(&self) -> bool {
         self.inner.lines()
+    }
+
+    /// Whether every line that is not empty is split as if it began with a space.
+    #[getter]
+    fn prefix_space(&self) -> bool {
+        self.inner.prefix_space()
     }
 
     /// The regex, as exported to HF and tiktoken.
@@ -58,11 +67,11 @@ impl PyPretokenizer {
             "custom" => format!("{:?}", self.inner.spec().pattern()),
             name => format!("{name:?}"),
         };
-        let lines = if self.inner.lines() {
-            ", lines=True"
-        } else {
-            ""
+        let flags = match (self.inner.lines(), self.inner.prefix_space()) {
+            (_, true) => ", lines=True, prefix_space=True",
+            (true, false) => ", lines=True",
+            (false, false) => "",
         };
-        format!("Pretokenizer({spec}{lines})")
+        format!("Pretokenizer({spec}{flags})")
     }
 }

@@ -251,6 +251,12 @@ impl PyTokenizer {
         self.inner.pretokenizer().lines()
     }
 
+    /// Whether lines are split as if they began with a space.
+    #[getter]
+    fn pretokenizer_prefix_space(&self) -> bool {
+        self.inner.pretokenizer().prefix_space()
+    }
+
     /// The algorithm that made the tokenizer (`bpe`, or `imported`).
     #[getter]
     fn algorithm(&self) -> &str {

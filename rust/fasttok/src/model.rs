@@ -1,5 +1,7 @@
 //! The trained artifact: a model, its pretokenizer and the metadata of its training.
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -85,11 +87,23 @@ impl Model {
 
     /// The bytes of `ids`, concatenated.
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
-        match self {
-            Model::Bpe(bpe) => bpe.decode_bytes(ids),
-            Model::Lib(lib) => lib.decode_bytes(ids),
-            Model::Unigram(unigram) => unigram.decode_bytes(ids),
+        let mut bytes = Vec::with_capacity(ids.len() * 4);
+        for &id in ids {
+            bytes.extend_from_slice(self.token(id)?);
         }
+        Ok(bytes)
+    }
+
+    /// The bytes of token `id` (a special token's text).
+    fn token(&self, id: u32) -> Result<&[u8]> {
+        let vocab = self.vocab();
+        vocab
+            .get(id as usize)
+            .map(Vec::as_slice)
+            .ok_or(Error::UnknownId {
+                id: id.into(),
+                vocab_size: vocab.len(),
+            })
     }
 }
 
@@ -231,7 +245,14 @@ impl Tokenizer {
         self.pretokenizer.split(text, |piece| {
             if let Some(id) = bpe.single_token(piece.as_bytes()) {
                 ids.push(id);
-            } else if let Some(&(start, end)) = cache.get(piece) {
+                return;
+            }
+            // Only pieces borrowed from `text` are cached; a line's first piece with an
+            // added space is owned (see `Pretokenizer::with_prefix_space`).
+            let Cow::Borrowed(piece) = piece else {
+                return bpe.merge_piece(piece.as_bytes(), ids);
+            };
+            if let Some(&(start, end)) = cache.get(piece) {
                 ids.extend_from_within(start..end);
             } else {
                 let start = ids.len();
@@ -285,8 +306,30 @@ impl Tokenizer {
     }
 
     /// The bytes of `ids`, concatenated.
+    ///
+    /// With [`Pretokenizer::with_prefix_space`], the added spaces are removed: the first
+    /// byte of the first ordinary token of each line (at the start, after a token that
+    /// ends with `\n`, after a special token) when it is a space.
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
-        self.model.decode_bytes(ids)
+        if !self.pretokenizer.prefix_space() {
+            return self.model.decode_bytes(ids);
+        }
+        let specials = self.model.specials();
+        let mut bytes = Vec::with_capacity(ids.len() * 4);
+        let mut line_start = true;
+        for &id in ids {
+            let mut token = self.model.token(id)?;
+            if specials.iter().any(|&(_, special)| special == id) {
+                line_start = true;
+            } else {
+                if line_start {
+                    token = token.strip_prefix(b" ").unwrap_or(token);
+                }
+                line_start = token.ends_with(b"\n");
+            }
+            bytes.extend_from_slice(token);
+        }
+        Ok(bytes)
     }
 
     /// The text of `ids`; invalid UTF-8 (possible for arbitrary ids) becomes U+FFFD.

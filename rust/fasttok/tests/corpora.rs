@@ -154,6 +154,30 @@ fn save_and_load_give_an_equal_tokenizer() {
 }
 
 #[test]
+fn prefix_space_trains_round_trips_and_survives_tokenizer_json() {
+    let pretokenizer = Pretokenizer::from_name_or_pattern("gpt2")
+        .unwrap()
+        .with_prefix_space(true);
+    let (pool, progress) = (pool(2), Progress::new());
+    let mut feed = Feed::new(&pretokenizer, &pool, &progress);
+    for path in corpus_files() {
+        feed.add_file(&path, &FileFormat::Text, Utf8Policy::Strict)
+            .unwrap();
+    }
+    let model = BpeTrainer::new(1_000)
+        .train(&feed.finish(), &pool, &progress)
+        .unwrap();
+    let tokenizer = Tokenizer::new(Model::Bpe(model), pretokenizer, TrainingInfo::default());
+    for path in corpus_files() {
+        let text = std::fs::read_to_string(path).unwrap();
+        let ids = tokenizer.encode(&text).unwrap();
+        assert_eq!(tokenizer.decode(&ids).unwrap(), text);
+    }
+    let bare = io::hf::from_json(&io::hf::to_json(&tokenizer), "json", None).unwrap();
+    assert_eq!(bare.pretokenizer(), tokenizer.pretokenizer());
+}
+
+#[test]
 fn cancelled_training_returns_cancelled() {
     let progress = Progress::new();
     progress.cancel();

@@ -302,17 +302,4 @@ impl BpeModel {
         }
         ids.truncate(write);
     }
-
-    /// Concatenated bytes of `ids`.
-    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(ids.len() * 4);
-        for &id in ids {
-            let token = self.vocab.get(id as usize).ok_or(Error::UnknownId {
-                id: u64::from(id),
-                vocab_size: self.vocab.len(),
-            })?;
-            bytes.extend_from_slice(token);
-        }
-        Ok(bytes)
-    }
 }

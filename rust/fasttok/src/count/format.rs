@@ -208,6 +208,7 @@ mod tests {
         let mut counts = Counts::cut_by(PretokenizerConfig {
             spec: PretokenizerSpec::Custom(r"\w+|\s".into()),
             lines: true,
+            prefix_space: false,
         });
         for (piece, count) in [
             ("", 3),

@@ -248,6 +248,7 @@ mod tests {
         let config = |lines| PretokenizerConfig {
             spec: crate::PretokenizerSpec::Gpt2,
             lines,
+            prefix_space: false,
         };
         let mut words = Counts::cut_by(config(false));
         words.add(b"a", 1);

@@ -116,6 +116,13 @@ fn split_steps(pretokenizer: &Pretokenizer) -> Vec<Value> {
     steps
 }
 
+/// The normalizer that adds [`Pretokenizer::with_prefix_space`]'s spaces: one before
+/// every line that is not empty. `tokenizers` normalizes the text between special tokens
+/// separately, so the text after one starts a line too, as in fasttok.
+fn prefix_space_normalizer() -> Value {
+    json!({"type": "Replace", "pattern": {"Regex": "^(?=[^\n])"}, "content": " "})
+}
+
 /// `ByteLevel` as the last pre-tokenizer step (after fasttok's own splitting).
 fn byte_level_step() -> Value {
     json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false})
@@ -169,7 +176,7 @@ pub fn to_json(tokenizer: &Tokenizer) -> String {
         "truncation": null,
         "padding": null,
         "added_tokens": added_tokens,
-        "normalizer": null,
+        "normalizer": tokenizer.pretokenizer().prefix_space().then(prefix_space_normalizer),
         "pre_tokenizer": pre_tokenizer,
         "post_processor": null,
         "decoder": decoder,
@@ -291,9 +298,15 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
              exports)"
         )));
     }
-    if !document.get("normalizer").is_none_or(Value::is_null) {
-        return Err(bad("normalizers are not supported".into()));
-    }
+    let prefix_space = match document.get("normalizer") {
+        None | Some(Value::Null) => false,
+        Some(normalizer) if *normalizer == prefix_space_normalizer() => true,
+        Some(_) => {
+            return Err(bad(
+                "normalizers are not supported (only fasttok's prefix space)".into(),
+            ))
+        }
+    };
     if kind == Some("WordPiece")
         && model
             .get("continuing_subword_prefix")
@@ -413,7 +426,9 @@ pub fn from_json(json: &str, what: &str, sidecar: Option<Sidecar>) -> Result<Tok
             },
         ),
     };
-    let pretokenizer = Pretokenizer::new(spec)?.with_lines(lines);
+    let pretokenizer = Pretokenizer::new(spec)?
+        .with_lines(lines)
+        .with_prefix_space(prefix_space);
     let model = match kind {
         Some("BPE") => Model::Bpe(bpe_from_json(model, vocab, &ids_by_string, specials, what)?),
         Some("Unigram") => Model::Unigram(unigram_from_json(

@@ -206,24 +206,6 @@ impl LibModel {
             start = chunk.end;
         }
     }
-
-    /// The bytes of `ids`, concatenated.
-    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(ids.len() * 4);
-        for &id in ids {
-            let token = self.vocab.get(id as usize).ok_or_else(|| {
-                Error::argument(
-                    "ids",
-                    format!(
-                        "id {id} is out of range (vocabulary size {})",
-                        self.vocab.len()
-                    ),
-                )
-            })?;
-            bytes.extend_from_slice(token);
-        }
-        Ok(bytes)
-    }
 }
 
 #[cfg(test)]
@@ -267,7 +249,8 @@ mod tests {
         let lib = model(&["a", "b", "ab"]);
         let mut ids = Vec::new();
         lib.encode_piece("aé b".as_bytes(), &mut ids);
-        assert_eq!(lib.decode_bytes(&ids).unwrap(), "aé b".as_bytes());
+        let model = crate::Model::Lib(lib.clone());
+        assert_eq!(model.decode_bytes(&ids).unwrap(), "aé b".as_bytes());
         assert_eq!(ids[1], lib.fallback_id(0xc3).unwrap());
     }
 }

@@ -575,7 +575,7 @@ impl LibTrainer {
         };
         progress.start(Phase::Reading, self.steps as u64);
         let mut position = 0;
-        let mut pieces: Vec<&str> = Vec::new();
+        let mut pieces = Vec::new();
         for _ in 0..self.steps {
             progress.check()?;
             let end = (position + self.sentences_per_step).min(sentences.len());

@@ -18,6 +18,7 @@ mod classes;
 mod dfa;
 mod named;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -197,6 +198,9 @@ pub struct PretokenizerConfig {
     pub spec: PretokenizerSpec,
     /// Whether texts are cut after each `\n` first.
     pub lines: bool,
+    /// Whether a space is added before every line (see [`Pretokenizer::with_prefix_space`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prefix_space: bool,
 }
 
 impl fmt::Display for PretokenizerConfig {
@@ -205,10 +209,11 @@ impl fmt::Display for PretokenizerConfig {
             PretokenizerSpec::Custom(pattern) => write!(f, "custom pattern {pattern:?}")?,
             spec => f.write_str(spec.name())?,
         }
-        if self.lines {
-            f.write_str(" (lines)")?;
+        match (self.lines, self.prefix_space) {
+            (_, true) => f.write_str(" (lines, prefix space)"),
+            (true, false) => f.write_str(" (lines)"),
+            (false, false) => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -219,6 +224,8 @@ pub struct Pretokenizer {
     engine: Engine,
     /// Cut every text after each `\n` first (SuperBPE's line-level sequences).
     lines: bool,
+    /// Add a space before every line (SentencePiece's dummy prefix); implies `lines`.
+    prefix_space: bool,
 }
 
 /// The machinery behind a [`Pretokenizer`].
@@ -246,13 +253,14 @@ impl fmt::Debug for Pretokenizer {
             .field("spec", &self.spec)
             .field("engine", &engine)
             .field("lines", &self.lines)
+            .field("prefix_space", &self.prefix_space)
             .finish()
     }
 }
 
 impl PartialEq for Pretokenizer {
     fn eq(&self, other: &Self) -> bool {
-        self.spec == other.spec && self.lines == other.lines
+        self.config() == other.config()
     }
 }
 
@@ -286,19 +294,40 @@ impl Pretokenizer {
             spec,
             engine,
             lines: false,
+            prefix_space: false,
         })
     }
 
     /// The same pretokenizer, cutting every text after each `\n` first when `lines` is
     /// true, so that no piece spans a line end (SuperBPE's line-level sequences).
     pub fn with_lines(mut self, lines: bool) -> Self {
-        self.lines = lines;
+        self.lines = lines || self.prefix_space;
         self
     }
 
     /// Whether texts are cut after each `\n` first (see [`Self::with_lines`]).
     pub fn lines(&self) -> bool {
         self.lines
+    }
+
+    /// The same pretokenizer, splitting every line that is not empty as if it began with
+    /// a space when `prefix_space` is true (and cutting lines first): SentencePiece's
+    /// dummy prefix, so that a line's first word is the same piece as elsewhere
+    /// (`" The"`, not `"The"`). The text after a special token counts as a new line, as
+    /// in HF `tokenizers`, whose normalizer `Replace(^(?=[^\n]), " ")` says the same.
+    /// [`Tokenizer::decode`](crate::Tokenizer::decode) removes the spaces again. (HF's
+    /// `ByteLevel` step panics on text that normalizer changed, tokenizers 0.23: the
+    /// Python API offers the flag for character units only.)
+    pub fn with_prefix_space(mut self, prefix_space: bool) -> Self {
+        self.prefix_space = prefix_space;
+        self.lines |= prefix_space;
+        self
+    }
+
+    /// Whether lines are split as if they began with a space (see
+    /// [`Self::with_prefix_space`]).
+    pub fn prefix_space(&self) -> bool {
+        self.prefix_space
     }
 
     /// The same spec on the DFA engine: the oracle of the hand-written splitters.
@@ -313,6 +342,7 @@ impl Pretokenizer {
             spec,
             engine: Engine::Dfa(Box::new(splitter)),
             lines: false,
+            prefix_space: false,
         }
     }
 
@@ -326,31 +356,51 @@ impl Pretokenizer {
         &self.spec
     }
 
-    /// The spec and the `lines` flag.
+    /// The spec and the `lines` and `prefix_space` flags.
     pub fn config(&self) -> PretokenizerConfig {
         PretokenizerConfig {
             spec: self.spec.clone(),
             lines: self.lines,
+            prefix_space: self.prefix_space,
         }
     }
 
     /// Compile `config`.
     pub fn from_config(config: &PretokenizerConfig) -> Result<Self> {
-        Ok(Self::new(config.spec.clone())?.with_lines(config.lines))
+        Ok(Self::new(config.spec.clone())?
+            .with_lines(config.lines)
+            .with_prefix_space(config.prefix_space))
     }
 
-    /// Call `piece` on each piece of `text`, in order; the pieces concatenate to `text`.
-    pub fn split<'t>(&self, text: &'t str, mut piece: impl FnMut(&'t str)) -> Result<()> {
+    /// Call `piece` on each piece of `text`, in order. The pieces concatenate to `text`,
+    /// with the added spaces of [`Self::with_prefix_space`]: a piece that holds one is
+    /// owned, every other piece borrows from `text`.
+    pub fn split<'t>(&self, text: &'t str, mut piece: impl FnMut(Cow<'t, str>)) -> Result<()> {
         if !self.lines {
-            return self.split_text(text, piece);
+            return self.split_text(text, |found| piece(Cow::Borrowed(found)));
         }
+        let mut prefixed = String::new();
         let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1) {
-            self.split_text(&text[start..end], &mut piece)?;
+        while start < text.len() {
+            let end = memchr::memchr(b'\n', &text.as_bytes()[start..])
+                .map_or(text.len(), |newline| start + newline + 1);
+            let line = &text[start..end];
+            if self.prefix_space && !line.starts_with('\n') {
+                prefixed.clear();
+                prefixed.push(' ');
+                prefixed.push_str(line);
+                self.split_text(&prefixed, |found| {
+                    // Offsets in `prefixed` are one past those in `line`.
+                    let offset = found.as_ptr() as usize - prefixed.as_ptr() as usize;
+                    piece(match offset {
+                        0 => Cow::Owned(found.to_owned()),
+                        _ => Cow::Borrowed(&line[offset - 1..offset - 1 + found.len()]),
+                    });
+                })?;
+            } else {
+                self.split_text(line, |found| piece(Cow::Borrowed(found)))?;
+            }
             start = end;
-        }
-        if start < text.len() {
-            self.split_text(&text[start..], piece)?;
         }
         Ok(())
     }
@@ -389,7 +439,7 @@ impl Pretokenizer {
     }
 
     /// The pieces of `text` as a vector (convenience for tests and small inputs).
-    pub fn pieces<'t>(&self, text: &'t str) -> Result<Vec<&'t str>> {
+    pub fn pieces<'t>(&self, text: &'t str) -> Result<Vec<Cow<'t, str>>> {
         let mut pieces = Vec::new();
         self.split(text, |piece| pieces.push(piece))?;
         Ok(pieces)
@@ -438,7 +488,7 @@ mod tests {
         let pretokenizer = Pretokenizer::from_name_or_pattern(spec).unwrap();
         let pieces = pretokenizer.pieces(text).unwrap();
         assert_eq!(pieces.concat(), text);
-        pieces.into_iter().map(str::to_owned).collect()
+        pieces.into_iter().map(String::from).collect()
     }
 
     #[test]
@@ -446,6 +496,23 @@ mod tests {
         assert_eq!(
             pieces("gpt2", "Hello   world's 42!!\n\n  x"),
             ["Hello", "  ", " world", "'s", " 42", "!!", "\n\n ", " x"]
+        );
+    }
+
+    #[test]
+    fn prefix_space_adds_a_space_before_every_line_that_is_not_empty() {
+        let pretokenizer = Pretokenizer::from_name_or_pattern("gpt2")
+            .unwrap()
+            .with_prefix_space(true);
+        assert!(pretokenizer.lines());
+        let pieces = pretokenizer.pieces("Hello world\n\n x\n").unwrap();
+        assert_eq!(pieces, [" Hello", " world", "\n", "\n", " ", " x", "\n"]);
+        // The pieces with an added space are owned; the others borrow from the text.
+        let owned: Vec<bool> = pieces.iter().map(|p| matches!(p, Cow::Owned(_))).collect();
+        assert_eq!(owned, [true, false, false, false, true, false, false]);
+        assert_eq!(
+            Pretokenizer::from_config(&pretokenizer.config()).unwrap(),
+            pretokenizer
         );
     }
 

@@ -563,15 +563,19 @@ mod tests {
             }
         }
 
-        fn pieces<'t>(&self, text: &'t str, stage1: bool) -> Vec<&'t str> {
+        fn pieces(&self, text: &str, stage1: bool) -> Vec<String> {
             let mut pieces = Vec::new();
             for run in self.digit_runs.pieces(text).unwrap() {
+                let split = |pretokenizer: &Pretokenizer| {
+                    let pieces = pretokenizer.pieces(&run).unwrap();
+                    pieces.into_iter().map(String::from).collect::<Vec<_>>()
+                };
                 if run.chars().next().is_some_and(char::is_numeric) {
-                    pieces.extend(self.groups.pieces(run).unwrap());
+                    pieces.extend(split(&self.groups));
                 } else if stage1 {
-                    pieces.extend(self.words.pieces(run).unwrap());
+                    pieces.extend(split(&self.words));
                 } else {
-                    pieces.push(run);
+                    pieces.push(run.into_owned());
                 }
             }
             pieces

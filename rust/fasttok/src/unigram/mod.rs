@@ -243,19 +243,6 @@ impl UnigramModel {
             start = step.end;
         }
     }
-
-    /// The bytes of `ids`, concatenated.
-    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(ids.len() * 4);
-        for &id in ids {
-            let token = self.vocab.get(id as usize).ok_or(Error::UnknownId {
-                id: id.into(),
-                vocab_size: self.vocab.len(),
-            })?;
-            bytes.extend_from_slice(token);
-        }
-        Ok(bytes)
-    }
 }
 
 #[cfg(test)]
@@ -282,7 +269,8 @@ mod tests {
         let e_acute = "é".as_bytes();
         let fallback = |byte| unigram.fallback_id(byte).unwrap();
         assert_eq!(ids, [3, fallback(e_acute[0]), fallback(e_acute[1])]);
-        assert_eq!(unigram.decode_bytes(&ids).unwrap(), "abbé".as_bytes());
+        let model = crate::Model::Unigram(unigram.clone());
+        assert_eq!(model.decode_bytes(&ids).unwrap(), "abbé".as_bytes());
         assert_eq!(unigram.best_score(b"abb"), -2.5);
     }
 
@@ -311,6 +299,7 @@ mod tests {
         assert_eq!(one, train(3));
         let mut ids = Vec::new();
         one.encode_piece(b" cats", &mut ids);
-        assert_eq!(one.decode_bytes(&ids).unwrap(), b" cats");
+        let model = crate::Model::Unigram(one);
+        assert_eq!(model.decode_bytes(&ids).unwrap(), b" cats");
     }
 }
