@@ -1,8 +1,9 @@
 """Unigram and CompoundPiece against sentencepiece, side by side on the same corpora.
 
 1. Training speed (wall, CPU, peak RSS; medians of child processes) and held-out
-   log-likelihood per byte of fasttok Unigram and sentencepiece unigram at equal vocabulary
-   (both with 256 byte-fallback pieces and one unknown token).
+   log-likelihood per byte of fasttok Unigram (GPT-2 pieces, without and with
+   ``prefix_space``, SentencePiece's dummy prefix) and sentencepiece unigram at equal
+   vocabulary (both with 256 byte-fallback pieces and one unknown token).
 2. Compound boundaries on German and Dutch: frequent long nouns of the corpus split by
    HanTa's morphological analyser (silver constituents; a sample was hand-checked) →
    boundary-respect rate (every constituent boundary is a token boundary) and boundary
@@ -39,6 +40,8 @@ from _harness import (  # noqa: E402
 CORPORA = Path.home() / ".cache" / "fasttok-corpora" / "ml"
 RESULTS = Path(__file__).parent / "results"
 HELD_OUT_BYTES = 1_000_000
+#: The fasttok Unigram trainers measured: name → options of ``fasttok.train``.
+FASTTOK_UNIGRAMS: dict[str, dict[str, bool]] = {"fasttok": {}, "fasttok prefix_space": {"prefix_space": True}}
 
 
 def split_corpus(lang: str, train_bytes: int, workdir: Path) -> tuple[Path, str]:
@@ -64,10 +67,12 @@ def train_sentencepiece(corpus: Path, prefix: Path, vocab_size: int) -> None:
 def child(args: argparse.Namespace) -> None:
     """One measured training run; prints a JSON report."""
     started = time.perf_counter()
-    if args.child == "fasttok":
+    if args.child in FASTTOK_UNIGRAMS:
         import fasttok
 
-        fasttok.train(args.corpus, algorithm="unigram", vocab_size=args.vocab_size, progress=False).save(args.out)
+        options = FASTTOK_UNIGRAMS[args.child]
+        tokenizer = fasttok.train(args.corpus, algorithm="unigram", vocab_size=args.vocab_size, progress=False, **options)
+        tokenizer.save(args.out)
     else:
         train_sentencepiece(Path(args.corpus), Path(args.out), args.vocab_size)
     print(json.dumps({"train_seconds": time.perf_counter() - started}))
@@ -122,18 +127,20 @@ def speed_and_likelihood(args: argparse.Namespace, workdir: Path) -> tuple[list[
     for lang, vocab_size in (("en", 8_000), ("de", 16_000)):
         corpus, held_out = split_corpus(lang, args.train_mb * 1_000_000, workdir)
         measured = {}
-        for name in ("fasttok", "sentencepiece"):
-            out = workdir / f"{lang}-{name}"
+        trainers = [*FASTTOK_UNIGRAMS, "sentencepiece"]
+        for name in trainers:
+            out = workdir / f"{lang}-{name.replace(' ', '-')}"
             command = [__file__, "--child", name, "--corpus", str(corpus), "--vocab-size", str(vocab_size)]
             measured[name] = [run_child([*command, "--out", str(out)]) for _ in range(args.repeats)]
-        tokenizer = fasttok.Tokenizer.load(workdir / f"{lang}-fasttok")
-        sp = SentencePiece(workdir / f"{lang}-sentencepiece.model")
         lines = [line for line in held_out.splitlines() if line.strip()]
         size = sum(len(line.encode()) for line in lines)
         likelihood = {
-            "fasttok": sum(tokenizer.log_probability(line) for line in lines) / size,
-            "sentencepiece": sum(sp.log_probability(line) for line in lines) / size,
+            name: sum(tokenizer.log_probability(line) for line in lines) / size
+            for name in FASTTOK_UNIGRAMS
+            for tokenizer in [fasttok.Tokenizer.load(workdir / f"{lang}-{name.replace(' ', '-')}")]
         }
+        sp = SentencePiece(workdir / f"{lang}-sentencepiece.model")
+        likelihood["sentencepiece"] = sum(sp.log_probability(line) for line in lines) / size
         for name, runs in measured.items():
             result = {
                 "lang": lang, "trainer": name, "vocab_size": vocab_size, "train_mb": args.train_mb,
@@ -144,8 +151,8 @@ def speed_and_likelihood(args: argparse.Namespace, workdir: Path) -> tuple[list[
             }  # fmt: skip
             results.append(result)
             print(result)
-        base = results[-2]
-        for result in results[-2:]:
+        base = results[-len(trainers)]
+        for result in results[-len(trainers) :]:
             rows.append([
                 lang, result["trainer"], vocab_size, f"{result['train_s']:.2f}", f"{result['cpu_s']:.2f}",
                 f"{result['peak_rss_mib']:.0f}", f"{ratio(result['train_s'], base['train_s']):.2f}",
@@ -248,7 +255,7 @@ def compound_boundaries(args: argparse.Namespace, workdir: Path) -> tuple[list[d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--child", choices=("fasttok", "sentencepiece"))
+    parser.add_argument("--child", choices=(*FASTTOK_UNIGRAMS, "sentencepiece"))
     parser.add_argument("--corpus")
     parser.add_argument("--out")
     parser.add_argument("--vocab-size", type=int)
