@@ -191,6 +191,18 @@ def test_empty_input_is_a_clear_error(tmp_path) -> None:
     assert len(fasttok.count(empty)) == 0
 
 
+def test_empty_special_tokens_are_refused(tokenizer) -> None:
+    """An empty special token could never be matched (the fuzz target `models` found one
+    splitting a character when matched); training refuses it."""
+    from fasttok.train import ALGORITHMS
+
+    for algorithm in ALGORITHMS:
+        with pytest.raises(fasttok.ParameterError, match="special_tokens"):
+            fasttok.train(iter([SAMPLE]), algorithm=algorithm, vocab_size=600, special_tokens=["<s>", ""])
+    with pytest.raises(fasttok.ParameterError, match="special_tokens"):
+        fasttok.extend(tokenizer, iter([SAMPLE]), vocab_size=600, special_tokens=[""])
+
+
 @pytest.mark.parametrize("algorithm", ["bpe", "superbpe", "unigram"])
 def test_degenerate_corpora_train_and_round_trip(tmp_path, algorithm) -> None:
     rng = random.Random(0)

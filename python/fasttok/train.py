@@ -169,6 +169,14 @@ class _Counting(NamedTuple):
         )
 
 
+def _check_special_tokens(special_tokens: Sequence[str]) -> None:
+    """Refuse an empty special token: no text could ever be matched as it."""
+    if isinstance(special_tokens, str) or "" in special_tokens:
+        raise ParameterError(
+            f"invalid value for `special_tokens`: {special_tokens!r} is not a list of non-empty strings"
+        )
+
+
 def _default_pretokenizer(algorithm: str, counts: Counts | None) -> str:
     """The pretokenizer ``train`` uses when none is given: the counts' own, if they are
     pretokenizer pieces, else the algorithm's default."""
@@ -304,6 +312,7 @@ def train(
     """
     if algorithm not in ALGORITHMS:
         raise ParameterError(f"invalid value for `algorithm`: {algorithm!r} is not one of {ALGORITHMS}")
+    _check_special_tokens(special_tokens)
     if algorithm != "superbpe" and transition is not None:
         raise ParameterError("invalid value for `transition`: it applies to algorithm='superbpe' only")
     pretokenizer = pretokenizer or _default_pretokenizer(algorithm, counts)
@@ -402,6 +411,7 @@ def extend(
     Returns:
         The SuperBPE :class:`Tokenizer`; its pretokenizer is ``stage2_pretokenizer``.
     """
+    _check_special_tokens(special_tokens)
     base = _as_tokenizer(base)
     if transition is None:
         transition = len(base.merges) + 1

@@ -201,7 +201,9 @@ impl Tokenizer {
             .model
             .specials()
             .iter()
-            .filter(|(special, _)| allowed.contains(&special.as_str()))
+            // An empty special token (a loaded file may hold one) would match between the
+            // bytes of a character (found by the fuzz target `models`).
+            .filter(|(special, _)| !special.is_empty() && allowed.contains(&special.as_str()))
             .collect();
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -360,5 +362,22 @@ impl Tokenizer {
     /// Bytes of the token `id`.
     pub fn id_to_token(&self, id: u32) -> Option<&[u8]> {
         self.model.vocab().get(id as usize).map(Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the fuzz target `models`: an empty special token matched between the two
+    /// bytes of `ъ`, and slicing the text there panicked.
+    #[test]
+    fn an_empty_special_token_is_never_matched() {
+        let model = UnigramModel::new(Vec::new(), Units::Chars, &[String::new()]).unwrap();
+        let pretokenizer = Pretokenizer::from_name_or_pattern("gpt2").unwrap();
+        let tokenizer =
+            Tokenizer::new(Model::Unigram(model), pretokenizer, TrainingInfo::default());
+        let ids = tokenizer.encode_with_specials("(ъ(ъ(", &[""]).unwrap();
+        assert_eq!(ids, tokenizer.encode("(ъ(ъ(").unwrap());
     }
 }

@@ -1,6 +1,7 @@
-//! Models built from arbitrary pieces (Unigram, LiB) or vocabularies and merges (BPE):
-//! an error, or a tokenizer that round-trips arbitrary text and refuses exactly the
-//! out-of-range ids when decoding.
+//! Models built from arbitrary pieces (Unigram, LiB) or vocabularies and merges (BPE),
+//! with or without the prefix space: an error, or a tokenizer that round-trips arbitrary
+//! text (with its special tokens matched or not) and refuses exactly the out-of-range ids
+//! when decoding.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -20,6 +21,7 @@ enum Kind {
 struct Input {
     kind: Kind,
     byte_units: bool,
+    prefix_space: bool,
     pieces: Vec<(Vec<u8>, f64)>,
     merges: Vec<(u16, u16)>,
     specials: Vec<String>,
@@ -27,7 +29,7 @@ struct Input {
     ids: Vec<u32>,
 }
 
-fn model(input: Input) -> Option<(Model, String, Vec<u32>)> {
+fn model(input: Input) -> Option<(Model, String, Vec<u32>, bool)> {
     let units = if input.byte_units {
         Units::Bytes
     } else {
@@ -56,22 +58,33 @@ fn model(input: Input) -> Option<(Model, String, Vec<u32>)> {
             )
         }
     };
-    Some((model, input.text, input.ids))
+    Some((model, input.text, input.ids, input.prefix_space))
 }
 
 fuzz_target!(|input: Input| {
-    let Some((model, text, ids)) = model(input) else {
+    let Some((model, text, ids, prefix_space)) = model(input) else {
         return;
     };
     let tokenizer = Tokenizer::new(
         model,
-        Pretokenizer::from_name_or_pattern("gpt2").unwrap(),
+        Pretokenizer::from_name_or_pattern("gpt2")
+            .unwrap()
+            .with_prefix_space(prefix_space),
         TrainingInfo::default(),
     );
     let encoded = tokenizer
         .encode(&text)
         .expect("every model encodes any text");
     assert_eq!(tokenizer.decode_bytes(&encoded).unwrap(), text.as_bytes());
+    let specials: Vec<&str> = tokenizer
+        .model()
+        .specials()
+        .iter()
+        .map(|(s, _)| s.as_str())
+        .collect();
+    if let Ok(encoded) = tokenizer.encode_with_specials(&text, &specials) {
+        assert_eq!(tokenizer.decode_bytes(&encoded).unwrap(), text.as_bytes());
+    }
     let in_range = ids.iter().all(|&id| (id as usize) < tokenizer.vocab_size());
     assert_eq!(tokenizer.decode_bytes(&ids).is_ok(), in_range);
 });
