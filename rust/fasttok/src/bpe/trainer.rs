@@ -319,6 +319,21 @@ struct PairStats {
     positions: Vec<u32>,
 }
 
+/// Pair tables larger than this are freed on a thread of their own.
+const FREE_IN_BACKGROUND: usize = 100_000;
+
+impl Drop for MergeEngine {
+    /// Frees a large pair table on another thread: its millions of occurrence lists take
+    /// seconds to free, and a cancelled training (Ctrl-C) should return at once.
+    fn drop(&mut self) {
+        if self.pairs.len() > FREE_IN_BACKGROUND {
+            let pairs = std::mem::take(&mut self.pairs);
+            // A failed spawn drops the closure, and with it the table, here.
+            let _detached = std::thread::Builder::new().spawn(move || drop(pairs));
+        }
+    }
+}
+
 impl MergeEngine {
     /// An engine with the 256 byte tokens (ids in `tie_break` order) and no words.
     pub(crate) fn new(tie_break: TieBreak, max_token_length: Option<usize>) -> Self {
@@ -643,7 +658,7 @@ impl MergeEngine {
 
     /// Translate internal ids to canonical ids and build the model.
     pub(crate) fn into_model(
-        self,
+        mut self,
         merges: &[(u32, u32, u32)],
         special_tokens: &[String],
     ) -> BpeModel {
@@ -661,7 +676,7 @@ impl MergeEngine {
             .map(|&(left, right, merged)| (canonical(left), canonical(right), canonical(merged)))
             .collect();
         let mut vocab: Vec<Vec<u8>> = (0..=255u8).map(|byte| vec![byte]).collect();
-        vocab.extend(self.tokens.into_iter().skip(256));
+        vocab.extend(std::mem::take(&mut self.tokens).into_iter().skip(256));
         BpeModel::from_parts(vocab, merges, special_tokens)
     }
 }
