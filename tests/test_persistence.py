@@ -15,12 +15,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import fasttok
 import pytest
 import tokenizers
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
-
-import fasttok
 from peers import TEXTS, real_documents
 
 #: Name → training options and the smallest vocabulary the corpus allows (character
@@ -115,6 +114,8 @@ def test_copies_equal_the_original(name: str) -> None:
 
 @pytest.mark.parametrize("name", [*ALGORITHMS, "lib-greedy", "lib-bytes-greedy"])
 @given(text=TEXTS)
+@example(text="$%%%")  # Viterbi ties that HF broke the other way: it read
+@example(text="\x08%%%")  # 17-digit scores an ulp off (fasttok now writes 15 digits)
 def test_text_round_trips_and_every_copy_encodes_alike(name: str, text: str) -> None:
     tokenizers_ = copies(name)
     ids = tokenizers_["original"].encode(text)

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::lattice::{Lattice, PieceTable};
-use super::UnigramModel;
+use super::{portable, UnigramModel};
 use crate::count::Counts;
 use crate::model::Units;
 use crate::progress::{Phase, Progress};
@@ -541,6 +541,9 @@ impl UnigramTrainer {
                 false
             }
         });
+        for (_, score) in &mut pieces {
+            *score = portable(*score);
+        }
         UnigramModel::new(pieces, self.units, &self.special_tokens)
     }
 }
