@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import json
 import random
+import signal
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
+import reference
 import rustbpe
 from hypothesis import strategies as st
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-
-import reference
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
 
@@ -20,6 +22,17 @@ CORPORA = Path(__file__).resolve().parent.parent / "corpora"
 TEXTS = st.text(alphabet=st.characters(exclude_categories=("Cn", "Cs")).filter(lambda c: unicodedata.category(c) != "Cn")) | st.text(
     alphabet=st.sampled_from(list("ab 'sS\n\t\r  .,é中😀\u0301012")), max_size=80
 )
+
+
+def start_cli(args: list[str], **popen: object) -> subprocess.Popen:
+    """``python -m fasttok ARGS`` in a child that takes SIGINT as Ctrl-C, even when the
+    tests run as a background job (whose children inherit SIGINT ignored, so Python would
+    not install its handler)."""
+    return subprocess.Popen(  # type: ignore[call-overload]
+        [sys.executable, "-m", "fasttok", *args],
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (tests start no threads)
+        **popen,
+    )
 
 
 @functools.cache

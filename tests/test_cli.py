@@ -10,11 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 import fasttok
+import pytest
 from fasttok.cli import main
-from peers import CORPORA
+from peers import CORPORA, start_cli
 
 SAMPLE = CORPORA / "sample.txt"
 
@@ -110,11 +109,7 @@ def test_ctrl_c_stops_training_and_writes_nothing(tmp_path: Path) -> None:
         for _ in range(200):
             file.write(" ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=8)) for _ in range(5000)) + "\n")
     output = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fasttok", "train", str(corpus), "-o", str(output), "-v", "1000000", "-q"],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_cli(["train", str(corpus), "-o", str(output), "-v", "1000000", "-q"], stderr=subprocess.PIPE, text=True)
     time.sleep(2.5)  # past start-up and counting, into the merge loop (~10 s in all)
     assert process.poll() is None, "training finished before it could be interrupted"
     process.send_signal(signal.SIGINT)

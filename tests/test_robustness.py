@@ -9,19 +9,18 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import fasttok
 import pytest
+from fasttok import _fasttok
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-
-import fasttok
-from fasttok import _fasttok
+from peers import start_cli
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
 SAMPLE = (CORPORA / "sample.txt").read_text(encoding="utf-8")
@@ -259,9 +258,7 @@ def test_many_tiny_files(tmp_path) -> None:
 
 def interrupted(tmp_path: Path, args: list[str], after_s: float) -> tuple[int, float]:
     """Run the CLI, send SIGINT after ``after_s``; its exit code and seconds to stop."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fasttok", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path
-    )
+    process = start_cli(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
     time.sleep(after_s)
     assert process.poll() is None, "finished before the interrupt: make the job longer"
     sent = time.perf_counter()
