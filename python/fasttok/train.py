@@ -318,7 +318,8 @@ def train(
     pretokenizer = pretokenizer or _default_pretokenizer(algorithm, counts)
     if prefix_space is None:
         prefix_space = counts is not None and counts.pretokenizer is not None and counts.pretokenizer.prefix_space
-    if prefix_space and (algorithm in ("bpe", "superbpe") or units == "bytes" or compound_model == "bpe"):
+    byte_level = algorithm in ("bpe", "superbpe") or units == "bytes"
+    if prefix_space and (byte_level or (algorithm == "compoundpiece" and compound_model == "bpe")):
         # The normalizer that adds the spaces in tokenizer.json makes HF tokenizers'
         # ByteLevel step panic (tokenizers 0.23), so byte-level vocabularies go without.
         raise ParameterError(
