@@ -232,6 +232,69 @@ def test_random_mixtures_land_on_the_simplex(copies: list[int], vocab: int) -> N
     assert result.rows >= 0 and result.byte_shares.shape == sizes.shape
 
 
+def monolithic_objective(problem: _fasttok.MixtureProblem, merges: list[tuple[bytes, bytes]]) -> float:
+    """The LP of the module docstring with every row at once, from the transcripts, by scipy."""
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    n, steps = problem.categories, problem.steps
+    transcripts = [problem.transcript(i) for i in range(n)]
+    scale = 1e6 / problem.sample_pairs().astype(float)
+    pair_column: dict[tuple[bytes, bytes], int] = {}
+    rows, columns, values = [], [], []
+    for step in range(steps):
+        mixed: dict[tuple[bytes, bytes], np.ndarray] = {}
+        for i, transcript in enumerate(transcripts):
+            for (left, right), count in counts_after(transcript, step).items():
+                mixed.setdefault((problem.token(left), problem.token(right)), np.zeros(n))[i] = count * scale[i]
+        merge = mixed.get(merges[step])
+        if merge is None:
+            continue  # a merge no sample has constrains nothing
+        for pair, counts in mixed.items():
+            if pair == merges[step]:
+                continue
+            row = len(rows) // (n + 2)
+            slack = n + steps + pair_column.setdefault(pair, len(pair_column))
+            for column, value in [*enumerate(merge - counts), (n + step, 1.0), (slack, 1.0)]:
+                rows.append(row)
+                columns.append(column)
+                values.append(value)
+    width = n + steps + len(pair_column)
+    matrix = sparse.csr_matrix((values, (rows, columns)), shape=(max(rows, default=-1) + 1, width))
+    result = linprog(
+        np.concatenate([np.zeros(n), np.ones(width - n)]),
+        A_ub=-matrix,
+        b_ub=np.zeros(matrix.shape[0]),
+        A_eq=np.concatenate([np.ones(n), np.zeros(width - n)])[None, :],
+        b_eq=[1.0],
+        bounds=[(0.0, 1.0)] * n + [(0.0, None)] * (width - n),
+        method="highs-ds",
+    )
+    assert result.status == 0
+    return float(result.fun)
+
+
+@given(
+    copies=st.lists(st.integers(1, 4), min_size=2, max_size=3),
+    offset=st.integers(0, 5_000),
+    per_round=st.integers(1, 40),
+    solver=st.sampled_from(["highspy", "scipy"]),
+)
+def test_lazy_rows_reach_the_optimum_of_the_whole_lp(copies: list[int], offset: int, per_round: int, solver: str) -> None:
+    """Samples that differ from the training text violate rows, so slacks are active:
+    growing rounds and dropping slack rows still end at the optimum of all rows at once."""
+    names = list(COPIES)[: len(copies)]
+    training = [TEXTS[name][:3_000] for name, r in zip(names, copies) for _ in range(r)]
+    tokenizer = fasttok.train(iter(training), vocab_size=256 + 40)
+    sampled = {name: iter([TEXTS[name][3_000 + offset : 6_000 + offset]]) for name in names}
+    result = fasttok.infer_mixture(tokenizer, sampled, per_step=3, per_round=per_round, solver=solver)
+    counts = [fasttok.count(iter([TEXTS[name][3_000 + offset : 6_000 + offset]]), pretokenizer=tokenizer.pretokenizer)
+              for name in names]
+    expected = monolithic_objective(_fasttok.MixtureProblem(tokenizer.merges, counts), tokenizer.merges)
+    assert expected > 0
+    assert result.objective == pytest.approx(expected, rel=1e-7, abs=1e-6)
+
+
 def test_transcripts_do_not_depend_on_threads(mixed_tokenizer: fasttok.Tokenizer) -> None:
     counts = [fasttok.count(FILES[name]) for name in ("hamlet", "rust")]
     one = _fasttok.MixtureProblem(mixed_tokenizer.merges, counts, num_threads=1)

@@ -13,8 +13,9 @@ infeasible, so the linear program
 
 (``c̃``: counts per million initial pairs of the sample) is solved with lazily generated
 rows: the Rust core sweeps the merges in order under the current solution and returns the
-violated rows (at most ``per_step`` per step, ending after ``per_round``), the LP is
-re-solved with a warm start, until a sweep finds none. ``α`` is a mixture of *pair mass*
+violated rows (at most ``per_step`` per step, ending after ``per_round`` in the first round
+and twice as many each round after), the LP is re-solved with a warm start and sheds the
+rows that hold with room to spare, until a sweep finds none. ``α`` is a mixture of *pair mass*
 (each category's share of adjacent pairs before any merge); :attr:`MixtureResult.byte_shares`
 converts it to shares of bytes.
 """
@@ -64,7 +65,8 @@ class MixtureResult:
     byte_shares: FloatArray
     #: Total slack of the optimum (0: the merge list is exactly explained).
     objective: float
-    #: Sweep-and-solve rounds, and LP rows generated in all.
+    #: Sweep-and-solve rounds, and LP rows generated in all (a dropped row generated again
+    #: counts again).
     rounds: int
     rows: int
     #: Merge steps used (``T``), from merge ``start`` (0-based) on.
@@ -163,7 +165,9 @@ def infer_mixture(
         remove_redundant: drop the redundant merges that converting a SentencePiece model
             to HF adds (several merges building one token: keep the one whose parts exist
             first, the longer left part on ties).
-        per_step, per_round: rows added per step and per round (the paper's 10 and 100).
+        per_step, per_round: rows added per step and in the first round (the paper's 10
+            and 100); each later round may add twice as many as the one before. The result
+            does not depend on them, only the time it takes.
         tolerance: a row counts as violated when it misses by more than this, in
             occurrences per million pairs.
         solver: ``"highspy"``, ``"scipy"`` or ``"auto"`` (highspy when installed).
@@ -467,6 +471,59 @@ def _row_matrix(
     return starts, indices.ravel().astype(np.int32), values.ravel()
 
 
+class _RowGeneration:
+    """The lazy row generation both solvers share: which rows the restricted LP holds,
+    how many the next sweep may return, and which held rows to drop.
+
+    Real samples violate hundreds of thousands of rows at T = 30,000, and a re-solve costs
+    about the LP's size, so the paper's fixed rounds of 100 rows would need thousands of
+    ever slower re-solves. Two standard cutting-plane rules keep the optimum and cut that:
+    a round may return twice as many rows as the one before (a few rounds reach the bulk
+    of the violated rows), and after a round that raised the objective, rows that hold with
+    room to spare leave the LP (the sweep returns them again should they be violated
+    later; dropping only after a strict rise means no LP repeats, so the loop ends).
+    """
+
+    def __init__(self, problem: Any, per_step: int, per_round: int, tolerance: float) -> None:
+        self.problem, self.per_step, self.per_round, self.tolerance = problem, per_step, per_round, tolerance
+        self.slacks = _Slacks(problem)
+        self.alpha = np.full(problem.categories, 1.0 / problem.categories)
+        self.objective, self.rounds = 0.0, 0
+        #: ``(step, pair)`` of the rows the LP holds, in its order.
+        self.held_steps = np.zeros(0, dtype=np.uint32)
+        self.held_pairs = np.zeros(0, dtype=np.uint32)
+
+    def sweep(self) -> tuple[Any, Any, Any]:
+        """The next violated rows (none: the solution is optimal), registered as held."""
+        batch = self.per_round * 2 ** min(self.rounds, 40)
+        rows: tuple[Any, Any, Any] = self.problem.sweep(
+            self.alpha, self.slacks.step, self.slacks.pair, per_step=self.per_step, per_round=batch,
+            tolerance=self.tolerance,
+        )
+        self.held_steps = np.concatenate([self.held_steps, rows[0]])
+        self.held_pairs = np.concatenate([self.held_pairs, rows[1]])
+        return rows
+
+    def solved(self, solution: FloatArray, objective: float, activity: FloatArray) -> np.ndarray[Any, Any]:
+        """Take the re-solved LP's columns, objective and row activities (held rows only);
+        returns the positions of the held rows to drop."""
+        n, steps = self.problem.categories, self.problem.steps
+        self.alpha = solution[:n].copy()
+        self.slacks.step = solution[n : n + steps].copy()
+        self.slacks.pair[self.slacks.pair_ids] = solution[n + steps :]
+        rose = objective > self.objective * (1 + 1e-9)
+        self.objective = objective
+        self.rounds += 1
+        if not rose:
+            return np.zeros(0, dtype=np.int64)
+        drop = np.flatnonzero(activity > self.tolerance)
+        self.problem.forget(self.held_steps[drop], self.held_pairs[drop])
+        keep = np.ones(len(self.held_steps), dtype=bool)
+        keep[drop] = False
+        self.held_steps, self.held_pairs = self.held_steps[keep], self.held_pairs[keep]
+        return drop
+
+
 def _solve_highspy(problem: Any, per_step: int, per_round: int, tolerance: float) -> tuple[FloatArray, float, int, str]:
     """The lazy LP on one ``highspy.Highs`` whose basis carries over between rounds."""
     import highspy
@@ -480,30 +537,29 @@ def _solve_highspy(problem: Any, per_step: int, per_round: int, tolerance: float
     highs.addCols(n, np.zeros(n), np.zeros(n), np.ones(n), 0, np.array([]), np.array([]), np.array([]))
     highs.addCols(steps, np.ones(steps), np.zeros(steps), np.full(steps, highspy.kHighsInf), 0, [], [], [])
     highs.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n))
-    alpha = np.full(n, 1.0 / n)
-    slacks = _Slacks(problem)
-    objective, rounds = 0.0, 0
+    generation = _RowGeneration(problem, per_step, per_round, tolerance)
     while True:
-        rows = problem.sweep(alpha, slacks.step, slacks.pair, per_step=per_step, per_round=per_round, tolerance=tolerance)
+        rows = generation.sweep()
         if len(rows[0]) == 0:
-            return alpha, objective, rounds, "highspy"
-        fresh = slacks.new_pairs(rows[1])
+            return generation.alpha, generation.objective, generation.rounds, "highspy"
+        fresh = generation.slacks.new_pairs(rows[1])
         if fresh:
             k = len(fresh)
             highs.addCols(k, np.ones(k), np.zeros(k), np.full(k, highspy.kHighsInf), 0, [], [], [])
-        starts, indices, values = _row_matrix(n, steps, rows, slacks)
+        starts, indices, values = _row_matrix(n, steps, rows, generation.slacks)
         count = len(starts)
         highs.addRows(count, np.zeros(count), np.full(count, highspy.kHighsInf), len(values), starts, indices, values)
         highs.run()
         status = highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS stopped with status {highs.modelStatusToString(status)}")
-        solution = np.asarray(highs.getSolution().col_value)
-        alpha = solution[:n].copy()
-        slacks.step = solution[n : n + steps].copy()
-        slacks.pair[slacks.pair_ids] = solution[n + steps :]
-        objective = float(highs.getInfo().objective_function_value)
-        rounds += 1
+        solution = highs.getSolution()
+        # Row 0 is the simplex row; the held rows follow in order.
+        drop = generation.solved(
+            np.asarray(solution.col_value), highs.getInfo().objective_function_value, np.asarray(solution.row_value)[1:]
+        )
+        if len(drop):
+            highs.deleteRows(len(drop), (drop + 1).astype(np.int32))
 
 
 def _solve_scipy(problem: Any, per_step: int, per_round: int, tolerance: float) -> tuple[FloatArray, float, int, str]:
@@ -512,28 +568,24 @@ def _solve_scipy(problem: Any, per_step: int, per_round: int, tolerance: float) 
     from scipy.optimize import linprog
 
     n, steps = problem.categories, problem.steps
-    alpha = np.full(n, 1.0 / n)
-    slacks = _Slacks(problem)
-    blocks: list[Any] = []
-    objective, rounds = 0.0, 0
+    generation = _RowGeneration(problem, per_step, per_round, tolerance)
+    held = None
     while True:
-        rows = problem.sweep(alpha, slacks.step, slacks.pair, per_step=per_step, per_round=per_round, tolerance=tolerance)
+        rows = generation.sweep()
         if len(rows[0]) == 0:
-            return alpha, objective, rounds, "scipy"
-        slacks.new_pairs(rows[1])
-        starts, indices, values = _row_matrix(n, steps, rows, slacks)
-        blocks.append((np.append(starts, len(values)), indices, values))
-        columns = n + steps + len(slacks.pair_ids)
-        # linprog takes A_ub x ≤ b_ub: each "row ≥ 0" enters negated.
-        a_ub = sparse.vstack(
-            [sparse.csr_matrix((-v, i, s), shape=(len(s) - 1, columns)) for s, i, v in blocks], format="csr"
-        )
+            return generation.alpha, generation.objective, generation.rounds, "scipy"
+        generation.slacks.new_pairs(rows[1])
+        columns = n + steps + len(generation.slacks.pair_ids)
+        starts, indices, values = _row_matrix(n, steps, rows, generation.slacks)
+        block = sparse.csr_matrix((values, indices, np.append(starts, len(values))), shape=(len(starts), columns))
+        held = block if held is None else sparse.vstack([_widened(held, columns), block], format="csr")
         cost = np.concatenate([np.zeros(n), np.ones(columns - n)])
         bounds = [(0.0, 1.0)] * n + [(0.0, None)] * (columns - n)
+        # linprog takes A_ub x ≤ b_ub: each "row ≥ 0" enters negated.
         result = linprog(
             cost,
-            A_ub=a_ub,
-            b_ub=np.zeros(a_ub.shape[0]),
+            A_ub=-held,
+            b_ub=np.zeros(held.shape[0]),
             A_eq=np.concatenate([np.ones(n), np.zeros(columns - n)])[None, :],
             b_eq=[1.0],
             bounds=bounds,
@@ -541,8 +593,14 @@ def _solve_scipy(problem: Any, per_step: int, per_round: int, tolerance: float) 
         )
         if result.status != 0:
             raise RuntimeError(f"linprog stopped: {result.message}")
-        alpha = result.x[:n].copy()
-        slacks.step = result.x[n : n + steps].copy()
-        slacks.pair[slacks.pair_ids] = result.x[n + steps :]
-        objective = float(result.fun)
-        rounds += 1
+        drop = generation.solved(result.x, float(result.fun), held @ result.x)
+        if len(drop):
+            keep = np.ones(held.shape[0], dtype=bool)
+            keep[drop] = False
+            held = held[keep]
+
+
+def _widened(matrix: Any, columns: int) -> Any:
+    """``matrix`` (CSR) with zero columns appended up to ``columns``."""
+    matrix.resize((matrix.shape[0], columns))
+    return matrix

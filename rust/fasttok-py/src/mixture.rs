@@ -98,6 +98,25 @@ impl PyMixtureProblem {
         self.problem.rows_added()
     }
 
+    /// Let later sweeps return the rows `(steps[k], pairs[k])` again (dropped from the LP).
+    fn forget(
+        &mut self,
+        steps: PyReadonlyArray1<'_, u32>,
+        pairs: PyReadonlyArray1<'_, u32>,
+    ) -> PyResult<()> {
+        let (steps, pairs) = (steps.as_slice()?, pairs.as_slice()?);
+        if steps.len() != pairs.len() {
+            return Err(CoreError(fasttok::Error::argument(
+                "forget",
+                "steps and pairs differ in length",
+            ))
+            .into());
+        }
+        self.problem
+            .forget(steps.iter().copied().zip(pairs.iter().copied()));
+        Ok(())
+    }
+
     /// Recorded steps whose merge occurs in no sample.
     fn missing_steps(&self) -> Vec<usize> {
         self.problem.missing_steps()

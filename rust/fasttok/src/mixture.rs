@@ -300,8 +300,10 @@ pub struct MixtureProblem {
     /// Per step, the pair id of its merge where it occurs in some sample, else `None`
     /// (the merge constrains nothing: a missing merge).
     merge_pairs: Vec<Option<u32>>,
-    /// Rows returned by earlier sweeps, as `(step, pair)`.
+    /// Rows returned by earlier sweeps and not forgotten, as `(step, pair)`.
     added: FxHashSet<(u32, u32)>,
+    /// Rows returned by all sweeps, forgotten ones included.
+    returned: usize,
 }
 
 impl MixtureProblem {
@@ -391,6 +393,7 @@ impl MixtureProblem {
             step_changes,
             merge_pairs,
             added: FxHashSet::default(),
+            returned: 0,
         })
     }
 
@@ -421,9 +424,18 @@ impl MixtureProblem {
             .collect()
     }
 
-    /// Rows returned by sweeps so far.
+    /// Rows returned by sweeps so far, forgotten ones included.
     pub fn rows_added(&self) -> usize {
-        self.added.len()
+        self.returned
+    }
+
+    /// Let later sweeps return rows `(step, pair)` again: the caller dropped them from
+    /// its LP (they held with room to spare) and needs them back should they become
+    /// violated.
+    pub fn forget(&mut self, rows: impl IntoIterator<Item = (u32, u32)>) {
+        for row in rows {
+            self.added.remove(&row);
+        }
     }
 
     /// Sweep the merge steps in order under mixture `alpha` and slacks (`step_slack` per
@@ -490,6 +502,7 @@ impl MixtureProblem {
                     }
                     if entry.pair != merge && self.added.insert((step as u32, entry.pair)) {
                         rows.push(self.row(step, merge, entry.pair, &counts));
+                        self.returned += 1;
                         found += 1;
                     }
                 }
