@@ -10,7 +10,7 @@ use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::ranks::RankTree;
+use super::ranks::RankOrder;
 use super::segment::{alternative_is_better, extend_to, Chunk, RankedUnits};
 use super::LibModel;
 use crate::model::Units;
@@ -96,7 +96,7 @@ struct Lexicon {
     slots: Vec<Option<Unit>>,
     free: Vec<u32>,
     trie: UnitTrie,
-    order: RankTree,
+    order: RankOrder,
 }
 
 impl RankedUnits for Lexicon {
@@ -120,7 +120,7 @@ impl Lexicon {
             slots: Vec::new(),
             free: Vec::new(),
             trie: UnitTrie::new(),
-            order: RankTree::new(),
+            order: RankOrder::new(),
         }
     }
 
