@@ -479,9 +479,10 @@ class _RowGeneration:
     about the LP's size, so the paper's fixed rounds of 100 rows would need thousands of
     ever slower re-solves. Two standard cutting-plane rules keep the optimum and cut that:
     a round may return twice as many rows as the one before (a few rounds reach the bulk
-    of the violated rows), and after a round that raised the objective, rows that hold with
-    room to spare leave the LP (the sweep returns them again should they be violated
-    later; dropping only after a strict rise means no LP repeats, so the loop ends).
+    of the violated rows), and after a round that raised the objective above every earlier
+    one, rows that hold with room to spare leave the LP (the sweep returns them again
+    should they be violated later). The optima at which rows leave strictly increase, and
+    finitely many row sets have finitely many optima, so the loop ends.
     """
 
     def __init__(self, problem: Any, per_step: int, per_round: int, tolerance: float) -> None:
@@ -489,6 +490,8 @@ class _RowGeneration:
         self.slacks = _Slacks(problem)
         self.alpha = np.full(problem.categories, 1.0 / problem.categories)
         self.objective, self.rounds = 0.0, 0
+        #: The highest objective so far.
+        self.record = 0.0
         #: ``(step, pair)`` of the rows the LP holds, in its order.
         self.held_steps = np.zeros(0, dtype=np.uint32)
         self.held_pairs = np.zeros(0, dtype=np.uint32)
@@ -511,11 +514,11 @@ class _RowGeneration:
         self.alpha = solution[:n].copy()
         self.slacks.step = solution[n : n + steps].copy()
         self.slacks.pair[self.slacks.pair_ids] = solution[n + steps :]
-        rose = objective > self.objective * (1 + 1e-9)
         self.objective = objective
         self.rounds += 1
-        if not rose:
+        if objective <= self.record * (1 + 1e-9):
             return np.zeros(0, dtype=np.int64)
+        self.record = objective
         drop = np.flatnonzero(activity > self.tolerance)
         self.problem.forget(self.held_steps[drop], self.held_pairs[drop])
         keep = np.ones(len(self.held_steps), dtype=bool)
