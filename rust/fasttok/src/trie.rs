@@ -4,11 +4,19 @@
 //! unit clears its end mark and prunes the nodes no other unit needs, whose slots are
 //! reused. Units are whole characters (or bytes), so an end mark can only fall on a
 //! character boundary and matching can walk bytes in either unit mode.
+//!
+//! Children are a doubly linked sibling list. Most nodes below the first bytes are links
+//! of one unit's chain, created together and so adjacent in memory, with one child: a
+//! walk there is a byte compare, and pruning is an unlink. Nodes with many children (the
+//! first bytes of common words) also index them in a hash map, and the root in an array.
 
 use rustc_hash::FxHashMap;
 
 const NONE: u32 = u32::MAX;
 const ROOT: u32 = 0;
+
+/// A node with at least this many children also finds them through the hash map.
+const INDEXED: u32 = 6;
 
 /// The longest and second-longest units that are prefixes of a text at some position.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,18 +30,36 @@ pub struct PrefixMatch {
 #[derive(Clone, Debug)]
 struct Node {
     parent: u32,
-    byte: u8,
+    first_child: u32,
+    next_sibling: u32,
+    previous_sibling: u32,
     children: u32,
     unit: u32,
+    byte: u8,
+}
+
+impl Node {
+    fn new(parent: u32, byte: u8) -> Self {
+        Self {
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            previous_sibling: NONE,
+            children: 0,
+            unit: NONE,
+            byte,
+        }
+    }
 }
 
 /// Byte strings → unit ids, with prefix matching.
 #[derive(Clone, Debug)]
 pub struct UnitTrie {
     nodes: Vec<Node>,
+    /// `(node, byte)` → child, for the children of nodes with [`INDEXED`] or more.
     edges: FxHashMap<u64, u32>,
     /// The root's children by byte (`NONE` if absent): every walk starts with a lookup
-    /// there, and an array beats the hash map.
+    /// there.
     root_children: Box<[u32; 256]>,
     free: Vec<u32>,
 }
@@ -52,12 +78,7 @@ impl UnitTrie {
     /// An empty trie.
     pub fn new() -> Self {
         Self {
-            nodes: vec![Node {
-                parent: NONE,
-                byte: 0,
-                children: 0,
-                unit: NONE,
-            }],
+            nodes: vec![Node::new(NONE, 0)],
             edges: FxHashMap::default(),
             root_children: Box::new([NONE; 256]),
             free: Vec::new(),
@@ -69,16 +90,95 @@ impl UnitTrie {
             let child = self.root_children[byte as usize];
             return (child != NONE).then_some(child);
         }
-        self.edges.get(&edge(node, byte)).copied()
+        let parent = &self.nodes[node as usize];
+        if parent.children >= INDEXED {
+            return self.edges.get(&edge(node, byte)).copied();
+        }
+        let mut child = parent.first_child;
+        while child != NONE {
+            let candidate = &self.nodes[child as usize];
+            if candidate.byte == byte {
+                return Some(child);
+            }
+            child = candidate.next_sibling;
+        }
+        None
     }
 
-    fn set_child(&mut self, node: u32, byte: u8, child: u32) {
-        if node == ROOT {
+    /// The children of `node` (not the root).
+    fn children_of(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
+        let mut child = self.nodes[node as usize].first_child;
+        std::iter::from_fn(move || {
+            let current = child;
+            (current != NONE).then(|| {
+                child = self.nodes[current as usize].next_sibling;
+                current
+            })
+        })
+    }
+
+    /// Link `child` (a fresh node) under `parent` by its byte.
+    fn add_child(&mut self, parent: u32, child: u32) {
+        let byte = self.nodes[child as usize].byte;
+        if parent == ROOT {
             self.root_children[byte as usize] = child;
-        } else if child == NONE {
-            self.edges.remove(&edge(node, byte));
+            return;
+        }
+        let first = self.nodes[parent as usize].first_child;
+        self.nodes[child as usize].next_sibling = first;
+        if first != NONE {
+            self.nodes[first as usize].previous_sibling = child;
+        }
+        let node = &mut self.nodes[parent as usize];
+        node.first_child = child;
+        node.children += 1;
+        match node.children {
+            INDEXED => {
+                let indexed: Vec<u32> = self.children_of(parent).collect();
+                for sibling in indexed {
+                    let key = edge(parent, self.nodes[sibling as usize].byte);
+                    self.edges.insert(key, sibling);
+                }
+            }
+            count if count > INDEXED => {
+                self.edges.insert(edge(parent, byte), child);
+            }
+            _ => {}
+        }
+    }
+
+    /// Unlink `child` (childless, no unit) from its parent.
+    fn remove_child(&mut self, child: u32) {
+        let Node {
+            parent,
+            next_sibling,
+            previous_sibling,
+            byte,
+            ..
+        } = self.nodes[child as usize];
+        if parent == ROOT {
+            self.root_children[byte as usize] = NONE;
+            return;
+        }
+        let before = self.nodes[parent as usize].children;
+        if before >= INDEXED {
+            self.edges.remove(&edge(parent, byte));
+        }
+        if previous_sibling == NONE {
+            self.nodes[parent as usize].first_child = next_sibling;
         } else {
-            self.edges.insert(edge(node, byte), child);
+            self.nodes[previous_sibling as usize].next_sibling = next_sibling;
+        }
+        if next_sibling != NONE {
+            self.nodes[next_sibling as usize].previous_sibling = previous_sibling;
+        }
+        self.nodes[parent as usize].children -= 1;
+        if before == INDEXED {
+            let unindexed: Vec<u32> = self.children_of(parent).collect();
+            for sibling in unindexed {
+                let key = edge(parent, self.nodes[sibling as usize].byte);
+                self.edges.remove(&key);
+            }
         }
     }
 
@@ -102,12 +202,7 @@ impl UnitTrie {
             node = match self.child(node, byte) {
                 Some(child) => child,
                 None => {
-                    let fresh = Node {
-                        parent: node,
-                        byte,
-                        children: 0,
-                        unit: NONE,
-                    };
+                    let fresh = Node::new(node, byte);
                     let child = match self.free.pop() {
                         Some(slot) => {
                             self.nodes[slot as usize] = fresh;
@@ -118,8 +213,7 @@ impl UnitTrie {
                             (self.nodes.len() - 1) as u32
                         }
                     };
-                    self.nodes[node as usize].children += 1;
-                    self.set_child(node, byte, child);
+                    self.add_child(node, child);
                     child
                 }
             };
@@ -136,15 +230,14 @@ impl UnitTrie {
         while node != ROOT {
             let Node {
                 parent,
-                byte,
                 children,
                 unit,
+                ..
             } = self.nodes[node as usize];
             if children > 0 || unit != NONE {
                 break;
             }
-            self.set_child(parent, byte, NONE);
-            self.nodes[parent as usize].children -= 1;
+            self.remove_child(node);
             self.free.push(node);
             node = parent;
         }
@@ -209,5 +302,54 @@ mod tests {
         assert_eq!(trie.nodes.len(), before + 1);
         assert_eq!(trie.prefixes(b"xyz", 0, 2).longest, None);
         assert_eq!(trie.prefixes(b"xyz", 0, 3).longest, Some((9, 3)));
+    }
+
+    /// Random inserts and removals agree with a map, as nodes cross the size at which
+    /// their children are indexed, both ways.
+    #[test]
+    fn matches_a_map() {
+        let mut trie = UnitTrie::new();
+        let mut units: std::collections::BTreeMap<Vec<u8>, u32> = Default::default();
+        let mut state = 7u64;
+        let mut next = |bound: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % bound
+        };
+        for id in 0..20_000u32 {
+            let length = 1 + next(5) as usize;
+            // Twelve letters: early nodes have many children, deep ones few.
+            let unit: Vec<u8> = (0..length).map(|_| b'a' + next(12) as u8).collect();
+            if next(3) == 0 {
+                trie.remove(&unit);
+                units.remove(&unit);
+            } else {
+                trie.insert(&unit, id);
+                units.insert(unit, id);
+            }
+            let probe: Vec<u8> = (0..6).map(|_| b'a' + next(12) as u8).collect();
+            let expected: Vec<(u32, usize)> = (1..=probe.len())
+                .filter_map(|end| units.get(&probe[..end]).map(|&unit| (unit, end)))
+                .collect();
+            let mut found = Vec::new();
+            trie.for_each_prefix(&probe, 0, usize::MAX, |unit, length| {
+                found.push((unit, length))
+            });
+            assert_eq!(found, expected);
+        }
+        for (unit, &id) in &units {
+            assert_eq!(trie.get(unit), Some(id));
+        }
+        // Forgetting everything frees every node but the root and empties the index.
+        for (count, (unit, _)) in units.iter().enumerate() {
+            trie.remove(unit);
+            if count % 50 == 0 {
+                assert_eq!(trie.get(unit), None);
+            }
+        }
+        assert_eq!(trie.free.len(), trie.nodes.len() - 1);
+        assert!(trie.edges.is_empty());
+        assert!(trie.root_children.iter().all(|&child| child == NONE));
     }
 }
