@@ -15,13 +15,14 @@ baseline (a uniform draw from the simplex) and the paper's Table 1.
 Speed: ``--speed-categories`` categories × ``--speed-mb`` MB (programming languages first,
 then natural languages by size; each sample from the start of its file), a fasttok
 BPE tokenizer of 30,000 merges trained on a random 20 MB mixture of the same files,
-T = ``--speed-merges``: wall seconds end to end (counting, replay, LP) and the split
+each T of ``--speed-merges``: wall seconds end to end (counting, replay, LP) and the split
 between replay and LP.
 
 Usage::
 
     python benches/bench_mixture.py                      # 20 + 20 trials, then speed
-    python benches/bench_mixture.py --trials 10 --merges 1000
+    python benches/bench_mixture.py --merges 3000 --skip-speed
+    python benches/bench_mixture.py --trials 0 --speed-merges 1000 3000 10000
 """
 
 from __future__ import annotations
@@ -123,8 +124,8 @@ def trial(pool: list[Path], n: int, train_bytes: int, merges: int, rng: random.R
     }
 
 
-def speed(root: Path, categories: int, size_mb: int, merges: int, rng: random.Random, workdir: Path) -> dict:
-    """End-to-end seconds for ``categories`` samples of ``size_mb`` MB and T = ``merges``."""
+def speed(root: Path, categories: int, size_mb: int, merges: list[int], rng: random.Random, workdir: Path) -> list[dict]:
+    """End-to-end seconds for ``categories`` samples of ``size_mb`` MB, for each T in ``merges``."""
     files = sorted((root / "code").glob("*.txt")) + sorted((root / "ml").glob("*.txt"), key=os.path.getsize)[::-1]
     weights = np.array([rng.expovariate(1.0) for _ in range(categories)])
     samples, documents = {}, []
@@ -134,78 +135,91 @@ def speed(root: Path, categories: int, size_mb: int, merges: int, rng: random.Ra
         samples[path.stem].write_text(quota_text(text, size_mb * MB), encoding="utf-8")
         documents += chunks(quota_text(text, max(1, int(weight * 20 * MB))))
     tokenizer = fasttok.train(iter(documents), vocab_size=256 + 30_000, progress=False)
-    started = time.perf_counter()
-    result = fasttok.infer_mixture(tokenizer, samples, merges=merges, progress=False)
-    wall = time.perf_counter() - started
-    return {
-        "categories": categories,
-        "mb_each": size_mb,
-        "merges": result.steps,
-        "wall_s": wall,
-        "replay_s": result.replay_seconds,
-        "solve_s": result.solve_seconds,
-        "rounds": result.rounds,
-        "rows": result.rows,
-        "objective": result.objective,
-    }
+    runs = []
+    for steps in merges:
+        started = time.perf_counter()
+        result = fasttok.infer_mixture(tokenizer, samples, merges=steps, progress=False)
+        runs.append(
+            {
+                "categories": categories,
+                "mb_each": size_mb,
+                "merges": result.steps,
+                "wall_s": time.perf_counter() - started,
+                "replay_s": result.replay_seconds,
+                "solve_s": result.solve_seconds,
+                "rounds": result.rounds,
+                "rows": result.rows,
+                "objective": result.objective,
+            }
+        )
+        print(runs[-1], flush=True)
+    return runs
+
+
+def accuracy(args: argparse.Namespace, root: Path, rng: random.Random, workdir: Path, data: dict) -> str:
+    """The controlled trials of both pools (into ``data["trials"]``), as a markdown section."""
+    rows = []
+    for kind, pool in pools(root).items():
+        runs = []
+        for number in range(args.trials):
+            runs.append(trial(pool, args.n, args.train_mb * MB, args.merges, rng, workdir))
+            print(f"{kind} {number + 1}/{args.trials}: log10 MSE {runs[-1]['log10_mse']:.2f}", flush=True)
+        data["trials"][kind] = runs
+        ours = [run["log10_mse"] for run in runs]
+        guess = [run["random_log10_mse"] for run in runs]
+        paper_mean, paper_std, paper_random = PAPER[kind]
+        rows.append(
+            [
+                f"{kind} (n = {args.n})",
+                f"{np.mean(ours):.2f} ± {np.std(ours):.2f}",
+                f"{np.mean(guess):.2f} ± {np.std(guess):.2f}",
+                f"{paper_mean:.2f} ± {paper_std:.2f}",
+                f"{paper_random:.2f}",
+                f"{np.median([run['replay_s'] + run['solve_s'] for run in runs]):.1f}",
+            ]
+        )
+    return (
+        f"\n\nControlled mixtures: {args.trials} trials per pool, HF tokenizers BPE (Digits + byte-level GPT-2) "
+        f"at vocabulary {VOCAB_SIZE} trained on {args.train_mb} MB; held-out samples; T = {args.merges}.\n\n"
+        + markdown_table(["pool", "fasttok log10 MSE", "random", "paper (10 GB)", "paper random", "median attack s"], rows)
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--trials", type=int, default=20, help="0: speed only, into results/mixture-speed")
     parser.add_argument("--n", type=int, default=5)
     parser.add_argument("--train-mb", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--merges", type=int, default=30_000, help="T, the merges attacked")
     parser.add_argument("--speed-categories", type=int, default=10)
     parser.add_argument("--speed-mb", type=int, default=10)
-    parser.add_argument("--speed-merges", type=int, default=30_000, help="T of the speed run")
+    parser.add_argument("--speed-merges", type=int, nargs="+", default=[30_000], help="T of the speed runs")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     root = default_corpus().parent
     rng = random.Random(args.seed)
     data: dict = {"machine": machine_info(["tokenizers", "highspy", "scipy"]), "trials": {}}
-    rows = []
+    markdown = "# Data-mixture inference\n\n" + machine_markdown(data["machine"])
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for kind, pool in pools(root).items():
-            runs = []
-            for number in range(args.trials):
-                runs.append(trial(pool, args.n, args.train_mb * MB, args.merges, rng, workdir))
-                print(f"{kind} {number + 1}/{args.trials}: log10 MSE {runs[-1]['log10_mse']:.2f}", flush=True)
-            data["trials"][kind] = runs
-            ours = [run["log10_mse"] for run in runs]
-            guess = [run["random_log10_mse"] for run in runs]
-            paper_mean, paper_std, paper_random = PAPER[kind]
-            rows.append(
-                [
-                    f"{kind} (n = {args.n})",
-                    f"{np.mean(ours):.2f} ± {np.std(ours):.2f}",
-                    f"{np.mean(guess):.2f} ± {np.std(guess):.2f}",
-                    f"{paper_mean:.2f} ± {paper_std:.2f}",
-                    f"{paper_random:.2f}",
-                    f"{np.median([run['replay_s'] + run['solve_s'] for run in runs]):.1f}",
-                ]
-            )
-        markdown = (
-            "# Data-mixture inference\n\n"
-            + machine_markdown(data["machine"])
-            + f"\n\nControlled mixtures: {args.trials} trials per pool, HF tokenizers BPE (Digits + byte-level GPT-2) "
-            f"at vocabulary {VOCAB_SIZE} trained on {args.train_mb} MB; held-out samples; T = {args.merges}.\n\n"
-            + markdown_table(
-                ["pool", "fasttok log10 MSE", "random", "paper (10 GB)", "paper random", "median attack s"], rows
-            )
-        )
+        if args.trials:
+            markdown += accuracy(args, root, rng, workdir, data)
         if not args.skip_speed:
             data["speed"] = speed(root, args.speed_categories, args.speed_mb, args.speed_merges, rng, workdir)
-            s = data["speed"]
             markdown += (
-                f"\n\nSpeed: {s['categories']} categories × {s['mb_each']} MB, T = {s['merges']}: "
-                f"**{s['wall_s']:.1f} s** end to end (count + replay {s['replay_s']:.1f} s, "
-                f"LP {s['solve_s']:.1f} s, {s['rounds']} rounds, {s['rows']} rows).\n"
-            )
+                f"\n\nSpeed: {args.speed_categories} categories × {args.speed_mb} MB against a fasttok tokenizer "
+                "(30,000 merges) trained on a 20 MB mixture of the same files; end to end.\n\n"
+            ) + markdown_table(
+                ["categories × MB", "T", "wall s", "count + replay s", "LP s", "rounds", "rows"],
+                [
+                    [f"{s['categories']} × {s['mb_each']}", s["merges"], f"{s['wall_s']:.1f}", f"{s['replay_s']:.1f}",
+                     f"{s['solve_s']:.1f}", s["rounds"], s["rows"]]
+                    for s in data["speed"]
+                ],
+            ) + "\n"
     print(markdown)
-    write_results("mixture", data, markdown)
+    write_results("mixture" if args.trials else "mixture-speed", data, markdown)
 
 
 if __name__ == "__main__":
