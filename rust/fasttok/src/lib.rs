@@ -39,6 +39,7 @@ pub mod mixture;
 pub mod model;
 pub mod pretokenize;
 pub mod progress;
+mod slots;
 pub mod superbpe;
 pub mod trie;
 pub mod unigram;

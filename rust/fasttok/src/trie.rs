@@ -12,6 +12,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::slots::place;
+
 const NONE: u32 = u32::MAX;
 const ROOT: u32 = 0;
 
@@ -203,16 +205,7 @@ impl UnitTrie {
                 Some(child) => child,
                 None => {
                     let fresh = Node::new(node, byte);
-                    let child = match self.free.pop() {
-                        Some(slot) => {
-                            self.nodes[slot as usize] = fresh;
-                            slot
-                        }
-                        None => {
-                            self.nodes.push(fresh);
-                            (self.nodes.len() - 1) as u32
-                        }
-                    };
+                    let child = place(&mut self.nodes, &mut self.free, fresh);
                     self.add_child(node, child);
                     child
                 }

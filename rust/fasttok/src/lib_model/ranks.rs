@@ -8,6 +8,8 @@
 //! a few hundred contiguous words per operation, which beats a balanced tree's
 //! pointer-chasing walk (a treap here spent 30 % of training in splits and merges).
 
+use crate::slots::place;
+
 const NONE: u32 = u32::MAX;
 
 /// Most ids in one block; a full block splits in two halves.
@@ -132,16 +134,7 @@ impl RankOrder {
     }
 
     fn new_block(&mut self, ids: Vec<u32>) -> u32 {
-        match self.free.pop() {
-            Some(block) => {
-                self.blocks[block as usize] = ids;
-                block
-            }
-            None => {
-                self.blocks.push(ids);
-                (self.blocks.len() - 1) as u32
-            }
-        }
+        place(&mut self.blocks, &mut self.free, ids)
     }
 
     /// Move the second half of the block at `at` into a new block after it.

@@ -16,6 +16,7 @@ use super::LibModel;
 use crate::model::Units;
 use crate::pretokenize::Pretokenizer;
 use crate::progress::{Phase, Progress};
+use crate::slots::place;
 use crate::trie::{PrefixMatch, UnitTrie};
 use crate::{Error, Result};
 
@@ -157,16 +158,7 @@ impl Lexicon {
             bytes: bytes.into(),
             symbols: self.symbols(bytes),
         };
-        let id = match self.free.pop() {
-            Some(id) => {
-                self.slots[id as usize] = Some(unit);
-                id
-            }
-            None => {
-                self.slots.push(Some(unit));
-                (self.slots.len() - 1) as u32
-            }
-        };
+        let id = place(&mut self.slots, &mut self.free, Some(unit));
         self.trie.insert(bytes, id);
         self.order.push(id);
         id
