@@ -282,7 +282,8 @@ def monolithic_objective(problem: _fasttok.MixtureProblem, merges: list[tuple[by
 )
 def test_lazy_rows_reach_the_optimum_of_the_whole_lp(copies: list[int], offset: int, per_round: int, solver: str) -> None:
     """Samples that differ from the training text violate rows, so slacks are active:
-    growing rounds and dropping slack rows still end at the optimum of all rows at once."""
+    runs entered through the segment tree, in growing rounds, end at the optimum of all
+    rows at once."""
     names = list(COPIES)[: len(copies)]
     training = [TEXTS[name][:3_000] for name, r in zip(names, copies) for _ in range(r)]
     tokenizer = fasttok.train(iter(training), vocab_size=256 + 40)
@@ -293,6 +294,36 @@ def test_lazy_rows_reach_the_optimum_of_the_whole_lp(copies: list[int], offset: 
     expected = monolithic_objective(_fasttok.MixtureProblem(tokenizer.merges, counts), tokenizer.merges)
     assert expected > 0
     assert result.objective == pytest.approx(expected, rel=1e-7, abs=1e-6)
+
+
+def test_sweep_runs_and_merge_counts_match_a_recount(mixed_tokenizer: fasttok.Tokenizer) -> None:
+    """Each violated row comes with the longest run of steps over which its pair keeps
+    the returned counts, and each step's merge counts are those before the step."""
+    problem = _fasttok.MixtureProblem(mixed_tokenizer.merges, [fasttok.count(FILES[name]) for name in ("hamlet", "rust")],
+                                      steps=200)
+    n, steps = problem.categories, problem.steps
+    scale = 1e6 / problem.sample_pairs().astype(float)
+    transcripts = [problem.transcript(i) for i in range(n)]
+
+    def mixed(step: int) -> dict[tuple[bytes, bytes], np.ndarray]:
+        counts: dict[tuple[bytes, bytes], np.ndarray] = {}
+        for i, transcript in enumerate(transcripts):
+            for (left, right), count in counts_after(transcript, step).items():
+                counts.setdefault((problem.token(left), problem.token(right)), np.zeros(n))[i] = count * scale[i]
+        return counts
+
+    table = [mixed(step) for step in range(steps)]
+    merge_counts = problem.merge_counts()
+    for step, (left, right) in enumerate(mixed_tokenizer.merges[:steps]):
+        np.testing.assert_allclose(merge_counts[step], table[step].get((left, right), np.zeros(n)))
+    found, pairs, firsts, lasts, counts = problem.sweep(np.array([0.5, 0.5]), np.zeros(steps),
+                                                        np.zeros(problem.pair_count), per_step=50, per_round=10**6)
+    assert len(found) > 0
+    for pair, first, last, pair_counts in zip(pairs.tolist(), firsts.tolist(), lasts.tolist(), counts):
+        at = lambda step: table[step].get(problem.pair_tokens(pair), np.zeros(n))  # noqa: E731
+        assert all(np.allclose(at(step), pair_counts) for step in range(first, last + 1))
+        assert first == 0 or not np.allclose(at(first - 1), pair_counts)
+        assert last == steps - 1 or not np.allclose(at(last + 1), pair_counts)
 
 
 def test_transcripts_do_not_depend_on_threads(mixed_tokenizer: fasttok.Tokenizer) -> None:

@@ -13,9 +13,10 @@ infeasible, so the linear program
 
 (``c̃``: counts per million initial pairs of the sample) is solved with lazily generated
 rows: the Rust core sweeps the merges in order under the current solution and returns the
-violated rows (at most ``per_step`` per step, ending after ``per_round`` in the first round
-and twice as many each round after), the LP is re-solved with a warm start and sheds the
-rows that hold with room to spare, until a sweep finds none. ``α`` is a mixture of *pair mass*
+violated rows, each with the run of steps over which its pair's counts stay the same (at
+most ``per_step`` per step, ending after ``per_round`` in the first round and twice as
+many each round after); a run enters the LP through a segment tree over the steps
+(:class:`_RowGeneration`), which is re-solved with a warm start until a sweep finds none. ``α`` is a mixture of *pair mass*
 (each category's share of adjacent pairs before any merge); :attr:`MixtureResult.byte_shares`
 converts it to shares of bytes.
 """
@@ -65,8 +66,8 @@ class MixtureResult:
     byte_shares: FloatArray
     #: Total slack of the optimum (0: the merge list is exactly explained).
     objective: float
-    #: Sweep-and-solve rounds, and LP rows generated in all (a dropped row generated again
-    #: counts again).
+    #: Sweep-and-solve rounds, and runs of LP rows (a pair against the steps over which its
+    #: counts stay the same) generated in all.
     rounds: int
     rows: int
     #: Merge steps used (``T``), from merge ``start`` (0-based) on.
@@ -436,95 +437,139 @@ def _solver(name: str) -> Any:
     return _solve_scipy
 
 
-class _Slacks:
-    """The current solution's slacks, with a column index for each pair slack created."""
-
-    def __init__(self, problem: Any) -> None:
-        self.step = np.zeros(problem.steps)
-        self.pair = np.zeros(problem.pair_count)
-        self.pair_ids: list[int] = []
-        self.column_of: dict[int, int] = {}
-
-    def new_pairs(self, pairs: np.ndarray[Any, Any]) -> list[int]:
-        """Register the pairs of new rows; returns those that had no slack column yet."""
-        fresh = []
-        for pair in dict.fromkeys(pairs.tolist()):
-            if pair not in self.column_of:
-                self.column_of[pair] = len(self.pair_ids)
-                self.pair_ids.append(pair)
-                fresh.append(pair)
-        return fresh
-
-
-def _row_matrix(
-    categories: int, steps: int, rows: tuple[Any, Any, Any], slacks: _Slacks
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray]:
-    """Rows in CSR form over the columns ``[α | v_t | v_p]``."""
-    row_steps, row_pairs, coefficients = rows
-    count = len(row_steps)
-    alpha_columns = np.broadcast_to(np.arange(categories), (count, categories))
-    step_columns = categories + row_steps.astype(np.int64)
-    pair_columns = categories + steps + np.array([slacks.column_of[p] for p in row_pairs.tolist()], dtype=np.int64)
-    indices = np.concatenate([alpha_columns, step_columns[:, None], pair_columns[:, None]], axis=1)
-    values = np.concatenate([coefficients, np.ones((count, 2))], axis=1)
-    starts = np.arange(count, dtype=np.int32) * (categories + 2)
-    return starts, indices.ravel().astype(np.int32), values.ravel()
-
-
 class _RowGeneration:
-    """The lazy row generation both solvers share: which rows the restricted LP holds,
-    how many the next sweep may return, and which held rows to drop.
+    """The lazy row generation both solvers share, over the columns ``[α | v_t | added]``.
 
-    Real samples violate hundreds of thousands of rows at T = 30,000, and a re-solve costs
-    about the LP's size, so the paper's fixed rounds of 100 rows would need thousands of
-    ever slower re-solves. Two standard cutting-plane rules keep the optimum and cut that:
-    a round may return twice as many rows as the one before (a few rounds reach the bulk
-    of the violated rows), and after a round that raised the objective above every earlier
-    one, rows that hold with room to spare leave the LP (the sweep returns them again
-    should they be violated later). The optima at which rows leave strictly increase, and
-    finitely many row sets have finitely many optima, so the loop ends.
+    The LP has a row for every step ``t`` and competing pair ``p``:
+    ``α·(c_m(t) − c_p(t)) + v_t + v_p ≥ 0``. A pair's counts change only at the steps whose
+    merge touches it, so its rows come in runs of steps with the same counts ``c_p``, and
+    a run's rows say ``α·c_p − v_p ≤ min(U_t)`` over its steps, with
+    ``U_t = α·c_m(t) + v_t``. Real samples violate runs hundreds of steps long; adding
+    them a row per step, as the paper does, leaves thousands of tight, degenerate rows
+    (a pair against every step it beats) that the simplex crawls through. Instead a
+    segment tree over the steps gives each internal node a free column ``M`` held below
+    its children's (a leaf's ``M`` is ``U_t``), and a run enters as one row per node
+    covering it: ``O(log T)`` rows and the same optimum. A sweep's first round returns
+    ``per_round`` runs, each later one twice as many as the one before.
     """
 
     def __init__(self, problem: Any, per_step: int, per_round: int, tolerance: float) -> None:
         self.problem, self.per_step, self.per_round, self.tolerance = problem, per_step, per_round, tolerance
-        self.slacks = _Slacks(problem)
-        self.alpha = np.full(problem.categories, 1.0 / problem.categories)
+        n, steps = problem.categories, problem.steps
+        self.merge_counts: FloatArray = problem.merge_counts()
+        self.live = np.ones(steps, dtype=bool)
+        self.live[problem.missing_steps()] = False
+        self.alpha = np.full(n, 1.0 / n)
+        self.step_slack = np.zeros(steps)
+        self.pair_slack = np.zeros(problem.pair_count)
         self.objective, self.rounds = 0.0, 0
-        #: The highest objective so far.
-        self.record = 0.0
-        #: ``(step, pair)`` of the rows the LP holds, in its order.
-        self.held_steps = np.zeros(0, dtype=np.uint32)
-        self.held_pairs = np.zeros(0, dtype=np.uint32)
+        #: Whether each added column is a pair slack (cost 1, ≥ 0) or a tree node (free).
+        self.added_is_pair: list[bool] = []
+        self.pair_column: dict[int, int] = {}
+        self.node_column: dict[tuple[int, int], int] = {}
+        self._rows = _Rows()
 
-    def sweep(self) -> tuple[Any, Any, Any]:
-        """The next violated rows (none: the solution is optimal), registered as held."""
+    @property
+    def columns(self) -> int:
+        """Columns of the LP so far."""
+        return int(self.problem.categories + self.problem.steps) + len(self.added_is_pair)
+
+    def next_rows(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray] | None:
+        """The rows of the runs the current solution violates, in CSR form (``None``: it
+        is optimal); new columns are appended to :attr:`added_is_pair` first."""
         batch = self.per_round * 2 ** min(self.rounds, 40)
-        rows: tuple[Any, Any, Any] = self.problem.sweep(
-            self.alpha, self.slacks.step, self.slacks.pair, per_step=self.per_step, per_round=batch,
+        _, pairs, firsts, lasts, counts = self.problem.sweep(
+            self.alpha, self.step_slack, self.pair_slack, per_step=self.per_step, per_round=batch,
             tolerance=self.tolerance,
         )
-        self.held_steps = np.concatenate([self.held_steps, rows[0]])
-        self.held_pairs = np.concatenate([self.held_pairs, rows[1]])
-        return rows
+        if len(pairs) == 0:
+            return None
+        n, every_category = self.problem.categories, list(range(self.problem.categories))
+        for pair, first, last, pair_counts in zip(pairs.tolist(), firsts.tolist(), lasts.tolist(), counts):
+            pair_slack = self._pair(pair)
+            for low, high in _cover(0, self.problem.steps - 1, first, last):
+                if low < high:
+                    self._rows.add(every_category + [self._node(low, high), pair_slack], [*-pair_counts, 1.0, 1.0])
+                elif self.live[low]:
+                    values = [*(self.merge_counts[low] - pair_counts), 1.0, 1.0]
+                    self._rows.add(every_category + [n + low, pair_slack], values)
+        return self._rows.take()
 
-    def solved(self, solution: FloatArray, objective: float, activity: FloatArray) -> np.ndarray[Any, Any]:
-        """Take the re-solved LP's columns, objective and row activities (held rows only);
-        returns the positions of the held rows to drop."""
+    def solved(self, solution: FloatArray, objective: float) -> None:
+        """Take the re-solved LP's columns and objective."""
         n, steps = self.problem.categories, self.problem.steps
         self.alpha = solution[:n].copy()
-        self.slacks.step = solution[n : n + steps].copy()
-        self.slacks.pair[self.slacks.pair_ids] = solution[n + steps :]
+        self.step_slack = solution[n : n + steps].copy()
+        self.pair_slack[list(self.pair_column)] = solution[list(self.pair_column.values())]
         self.objective = objective
         self.rounds += 1
-        if objective <= self.record * (1 + 1e-9):
-            return np.zeros(0, dtype=np.int64)
-        self.record = objective
-        drop = np.flatnonzero(activity > self.tolerance)
-        self.problem.forget(self.held_steps[drop], self.held_pairs[drop])
-        keep = np.ones(len(self.held_steps), dtype=bool)
-        keep[drop] = False
-        self.held_steps, self.held_pairs = self.held_steps[keep], self.held_pairs[keep]
-        return drop
+
+    def _add_column(self, is_pair: bool) -> int:
+        self.added_is_pair.append(is_pair)
+        return self.columns - 1
+
+    def _pair(self, pair: int) -> int:
+        """The slack column of ``pair``."""
+        if pair not in self.pair_column:
+            self.pair_column[pair] = self._add_column(True)
+        return self.pair_column[pair]
+
+    def _node(self, low: int, high: int) -> int:
+        """The column of the tree node over steps ``low..=high``, with the rows that hold
+        it below its children (created with its subtree)."""
+        if (low, high) in self.node_column:
+            return self.node_column[low, high]
+        column = self.node_column[low, high] = self._add_column(False)
+        n, middle = self.problem.categories, (low + high) // 2
+        for child_low, child_high in ((low, middle), (middle + 1, high)):
+            if child_low < child_high:
+                self._rows.add([self._node(child_low, child_high), column], [1.0, -1.0])
+            elif self.live[child_low]:
+                indices = [*range(n), n + child_low, column]
+                self._rows.add(indices, [*self.merge_counts[child_low], 1.0, -1.0])
+        return column
+
+
+class _Rows:
+    """Sparse rows collected for the next solve."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.indices: list[int] = []
+        self.values: list[float] = []
+
+    def add(self, indices: list[int], values: list[float]) -> None:
+        self.starts.append(len(self.indices))
+        self.indices += indices
+        self.values += values
+
+    def take(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray]:
+        """The rows in CSR form (starts, column indices, values); empties the collection."""
+        rows = (
+            np.array(self.starts, dtype=np.int32),
+            np.array(self.indices, dtype=np.int32),
+            np.array(self.values, dtype=np.float64),
+        )
+        self.starts, self.indices, self.values = [], [], []
+        return rows
+
+
+def _cover(low: int, high: int, first: int, last: int) -> Iterator[tuple[int, int]]:
+    """The nodes of the segment tree over ``low..=high`` that cover ``first..=last`` exactly."""
+    if last < low or high < first:
+        return
+    if first <= low and high <= last:
+        yield low, high
+        return
+    middle = (low + high) // 2
+    yield from _cover(low, middle, first, last)
+    yield from _cover(middle + 1, high, first, last)
+
+
+def _new_column_bounds(generation: _RowGeneration, start: int) -> tuple[FloatArray, FloatArray]:
+    """Costs and lower bounds of the columns added from ``start`` on."""
+    is_pair = np.array(generation.added_is_pair[start:], dtype=bool)
+    return is_pair.astype(np.float64), np.where(is_pair, 0.0, -np.inf)
 
 
 def _solve_highspy(problem: Any, per_step: int, per_round: int, tolerance: float) -> tuple[FloatArray, float, int, str]:
@@ -542,27 +587,22 @@ def _solve_highspy(problem: Any, per_step: int, per_round: int, tolerance: float
     highs.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n))
     generation = _RowGeneration(problem, per_step, per_round, tolerance)
     while True:
-        rows = generation.sweep()
-        if len(rows[0]) == 0:
+        known = len(generation.added_is_pair)
+        rows = generation.next_rows()
+        if rows is None:
             return generation.alpha, generation.objective, generation.rounds, "highspy"
-        fresh = generation.slacks.new_pairs(rows[1])
-        if fresh:
-            k = len(fresh)
-            highs.addCols(k, np.ones(k), np.zeros(k), np.full(k, highspy.kHighsInf), 0, [], [], [])
-        starts, indices, values = _row_matrix(n, steps, rows, generation.slacks)
+        costs, lower = _new_column_bounds(generation, known)
+        if k := len(costs):
+            lower = np.maximum(lower, -highspy.kHighsInf)
+            highs.addCols(k, costs, lower, np.full(k, highspy.kHighsInf), 0, [], [], [])
+        starts, indices, values = rows
         count = len(starts)
         highs.addRows(count, np.zeros(count), np.full(count, highspy.kHighsInf), len(values), starts, indices, values)
         highs.run()
         status = highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS stopped with status {highs.modelStatusToString(status)}")
-        solution = highs.getSolution()
-        # Row 0 is the simplex row; the held rows follow in order.
-        drop = generation.solved(
-            np.asarray(solution.col_value), highs.getInfo().objective_function_value, np.asarray(solution.row_value)[1:]
-        )
-        if len(drop):
-            highs.deleteRows(len(drop), (drop + 1).astype(np.int32))
+        generation.solved(np.asarray(highs.getSolution().col_value), highs.getInfo().objective_function_value)
 
 
 def _solve_scipy(problem: Any, per_step: int, per_round: int, tolerance: float) -> tuple[FloatArray, float, int, str]:
@@ -572,18 +612,20 @@ def _solve_scipy(problem: Any, per_step: int, per_round: int, tolerance: float) 
 
     n, steps = problem.categories, problem.steps
     generation = _RowGeneration(problem, per_step, per_round, tolerance)
-    held = None
+    held = sparse.csr_matrix((0, n + steps))
     while True:
-        rows = generation.sweep()
-        if len(rows[0]) == 0:
+        rows = generation.next_rows()
+        if rows is None:
             return generation.alpha, generation.objective, generation.rounds, "scipy"
-        generation.slacks.new_pairs(rows[1])
-        columns = n + steps + len(generation.slacks.pair_ids)
-        starts, indices, values = _row_matrix(n, steps, rows, generation.slacks)
+        columns = generation.columns
+        starts, indices, values = rows
         block = sparse.csr_matrix((values, indices, np.append(starts, len(values))), shape=(len(starts), columns))
-        held = block if held is None else sparse.vstack([_widened(held, columns), block], format="csr")
-        cost = np.concatenate([np.zeros(n), np.ones(columns - n)])
-        bounds = [(0.0, 1.0)] * n + [(0.0, None)] * (columns - n)
+        held.resize((held.shape[0], columns))
+        held = sparse.vstack([held, block], format="csr")
+        added_costs, added_lower = _new_column_bounds(generation, 0)
+        cost = np.concatenate([np.zeros(n), np.ones(steps), added_costs])
+        lower = np.concatenate([np.zeros(n + steps), added_lower])
+        upper = np.concatenate([np.ones(n), np.full(columns - n, np.inf)])
         # linprog takes A_ub x ≤ b_ub: each "row ≥ 0" enters negated.
         result = linprog(
             cost,
@@ -591,19 +633,9 @@ def _solve_scipy(problem: Any, per_step: int, per_round: int, tolerance: float) 
             b_ub=np.zeros(held.shape[0]),
             A_eq=np.concatenate([np.ones(n), np.zeros(columns - n)])[None, :],
             b_eq=[1.0],
-            bounds=bounds,
+            bounds=np.column_stack([lower, upper]),
             method="highs-ds",
         )
         if result.status != 0:
             raise RuntimeError(f"linprog stopped: {result.message}")
-        drop = generation.solved(result.x, float(result.fun), held @ result.x)
-        if len(drop):
-            keep = np.ones(held.shape[0], dtype=bool)
-            keep[drop] = False
-            held = held[keep]
-
-
-def _widened(matrix: Any, columns: int) -> Any:
-    """``matrix`` (CSR) with zero columns appended up to ``columns``."""
-    matrix.resize((matrix.shape[0], columns))
-    return matrix
+        generation.solved(result.x, float(result.fun))

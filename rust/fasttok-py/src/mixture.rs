@@ -1,6 +1,6 @@
 //! `MixtureProblem`: merge-list replay over category samples and violation sweeps.
 
-use fasttok::mixture::{self, MergeList, MixtureProblem, SweepLimits, Transcript};
+use fasttok::mixture::{self, MergeList, MixtureProblem, Row, SweepLimits, Transcript};
 use fasttok::Progress;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -11,8 +11,11 @@ use crate::error::CoreError;
 use crate::options::{self, thread_pool};
 use crate::run::run_detached;
 
-/// New rows of one sweep: merge steps, pair ids, and coefficients (rows × categories).
+/// A sweep's rows as arrays: steps, pairs, first and last steps of each run, and the
+/// pairs' counts (`rows × categories`).
 type Rows<'py> = (
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u32>>,
     Bound<'py, PyArray1<u32>>,
     Bound<'py, PyArray1<u32>>,
     Bound<'py, PyArray2<f64>>,
@@ -92,29 +95,19 @@ impl PyMixtureProblem {
         self.problem.pair_count()
     }
 
-    /// Rows returned by sweeps so far.
+    /// Runs of rows returned by sweeps so far.
     #[getter]
     fn rows_added(&self) -> usize {
         self.problem.rows_added()
     }
 
-    /// Let later sweeps return the rows `(steps[k], pairs[k])` again (dropped from the LP).
-    fn forget(
-        &mut self,
-        steps: PyReadonlyArray1<'_, u32>,
-        pairs: PyReadonlyArray1<'_, u32>,
-    ) -> PyResult<()> {
-        let (steps, pairs) = (steps.as_slice()?, pairs.as_slice()?);
-        if steps.len() != pairs.len() {
-            return Err(CoreError(fasttok::Error::argument(
-                "forget",
-                "steps and pairs differ in length",
-            ))
-            .into());
-        }
+    /// Per step, the scaled counts of its merge just before it (`steps × categories`).
+    fn merge_counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let (steps, width) = (self.problem.steps(), self.problem.categories());
         self.problem
-            .forget(steps.iter().copied().zip(pairs.iter().copied()));
-        Ok(())
+            .merge_counts()
+            .into_pyarray(py)
+            .reshape([steps, width])
     }
 
     /// Recorded steps whose merge occurs in no sample.
@@ -214,15 +207,18 @@ impl PyMixtureProblem {
         let rows = run_detached(py, &monitor, false, |monitor| {
             problem.sweep(alpha, step_slack, pair_slack, limits, monitor)
         })?;
-        let steps: Vec<u32> = rows.iter().map(|row| row.step).collect();
-        let pairs: Vec<u32> = rows.iter().map(|row| row.pair).collect();
+        let column = |field: fn(&Row) -> u32| -> Vec<u32> { rows.iter().map(field).collect() };
+        let (steps, pairs) = (column(|row| row.step), column(|row| row.pair));
+        let (firsts, lasts) = (column(|row| row.first), column(|row| row.last));
         let width = self.problem.categories();
-        let coefficients: Vec<f64> = rows.into_iter().flat_map(|row| row.coefficients).collect();
         let count = steps.len();
+        let counts: Vec<f64> = rows.into_iter().flat_map(|row| row.counts).collect();
         Ok((
             steps.into_pyarray(py),
             pairs.into_pyarray(py),
-            coefficients.into_pyarray(py).reshape([count, width])?,
+            firsts.into_pyarray(py),
+            lasts.into_pyarray(py),
+            counts.into_pyarray(py).reshape([count, width])?,
         ))
     }
 }

@@ -267,16 +267,21 @@ pub struct SweepLimits {
     pub tolerance: f64,
 }
 
-/// A violated LP row: at `step`, `pair` outscores the step's merge under the mixture.
-/// Row: `Σ_i α_i · coefficients[i] + v_step + v_pair ≥ 0`.
+/// A violated run of LP rows: at `step`, `pair` outscores the step's merge under the
+/// mixture, and its counts stay `counts` over the steps `first..=last`. Each step `t` of
+/// the run has the row `Σ_i α_i · (merge_counts(t)[i] − counts[i]) + v_t + v_pair ≥ 0`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
-    /// The merge step (0 = the first recorded step).
+    /// The merge step found violated (0 = the first recorded step).
     pub step: u32,
     /// The competing pair's id in the problem.
     pub pair: u32,
-    /// Per category: scaled count of the merge minus that of the pair, before the step.
-    pub coefficients: Vec<f64>,
+    /// The first step at which `pair` has these counts.
+    pub first: u32,
+    /// The last step at which `pair` has these counts.
+    pub last: u32,
+    /// Per category: the pair's scaled count over the run.
+    pub counts: Vec<f64>,
 }
 
 /// The transcripts of all categories in one index, ready for violation sweeps.
@@ -300,10 +305,12 @@ pub struct MixtureProblem {
     /// Per step, the pair id of its merge where it occurs in some sample, else `None`
     /// (the merge constrains nothing: a missing merge).
     merge_pairs: Vec<Option<u32>>,
-    /// Rows returned by earlier sweeps and not forgotten, as `(step, pair)`.
+    /// Steps at which each pair's count changes in some category, ascending:
+    /// `change_steps[change_offsets[p]..change_offsets[p + 1]]`.
+    change_offsets: Vec<usize>,
+    change_steps: Vec<u32>,
+    /// Runs returned by earlier sweeps, as `(pair, first step)`.
     added: FxHashSet<(u32, u32)>,
-    /// Rows returned by all sweeps, forgotten ones included.
-    returned: usize,
 }
 
 impl MixtureProblem {
@@ -368,6 +375,8 @@ impl MixtureProblem {
                 applied.then(|| pair_ids[&pair])
             })
             .collect();
+        let (change_offsets, change_steps) =
+            change_index(pairs.len(), &step_offsets, &step_changes, &slot_pair);
         let mut pair_offsets = vec![0usize; pairs.len() + 1];
         for &pair in &slot_pair {
             pair_offsets[pair as usize + 1] += 1;
@@ -392,8 +401,9 @@ impl MixtureProblem {
             step_offsets,
             step_changes,
             merge_pairs,
+            change_offsets,
+            change_steps,
             added: FxHashSet::default(),
-            returned: 0,
         })
     }
 
@@ -424,17 +434,52 @@ impl MixtureProblem {
             .collect()
     }
 
-    /// Rows returned by sweeps so far, forgotten ones included.
+    /// Runs of rows returned by sweeps so far.
     pub fn rows_added(&self) -> usize {
-        self.returned
+        self.added.len()
     }
 
-    /// Let later sweeps return rows `(step, pair)` again: the caller dropped them from
-    /// its LP (they held with room to spare) and needs them back should they become
-    /// violated.
-    pub fn forget(&mut self, rows: impl IntoIterator<Item = (u32, u32)>) {
-        for row in rows {
-            self.added.remove(&row);
+    /// Per step (row-major, `steps × categories`): the scaled counts of the step's merge
+    /// just before it (zeros for a missing merge).
+    pub fn merge_counts(&self) -> Vec<f64> {
+        let mut counts = self.initial.clone();
+        let mut table = vec![0.0; self.steps() * self.categories];
+        for (step, merge) in self.merge_pairs.iter().enumerate() {
+            if let Some(merge) = *merge {
+                let row = &mut table[step * self.categories..(step + 1) * self.categories];
+                self.pair_counts(merge, &counts, row);
+            }
+            for &(slot, count) in
+                &self.step_changes[self.step_offsets[step]..self.step_offsets[step + 1]]
+            {
+                counts[slot as usize] = count;
+            }
+        }
+        table
+    }
+
+    /// The steps `first..=last` around `step` over which `pair`'s counts stay the same
+    /// (a change recorded at step `s` shows from step `s + 1`).
+    fn run(&self, step: u32, pair: u32) -> (u32, u32) {
+        let changes = &self.change_steps
+            [self.change_offsets[pair as usize]..self.change_offsets[pair as usize + 1]];
+        let next = changes.partition_point(|&change| change < step);
+        let first = next
+            .checked_sub(1)
+            .map_or(0, |previous| changes[previous] + 1);
+        let last = changes
+            .get(next)
+            .copied()
+            .unwrap_or(self.steps() as u32 - 1);
+        (first, last)
+    }
+
+    /// Add `pair`'s per-category counts in `counts` (per slot) to `out`.
+    fn pair_counts(&self, pair: u32, counts: &[f64], out: &mut [f64]) {
+        let slots = &self.pair_slots
+            [self.pair_offsets[pair as usize]..self.pair_offsets[pair as usize + 1]];
+        for &slot in slots {
+            out[self.slot_category[slot as usize] as usize] += counts[slot as usize];
         }
     }
 
@@ -500,10 +545,20 @@ impl MixtureProblem {
                     if entry.score <= cutoff {
                         break;
                     }
-                    if entry.pair != merge && self.added.insert((step as u32, entry.pair)) {
-                        rows.push(self.row(step, merge, entry.pair, &counts));
-                        self.returned += 1;
-                        found += 1;
+                    if entry.pair != merge {
+                        let (first, last) = self.run(step as u32, entry.pair);
+                        if self.added.insert((entry.pair, first)) {
+                            let mut pair_counts = vec![0.0; self.categories];
+                            self.pair_counts(entry.pair, &counts, &mut pair_counts);
+                            rows.push(Row {
+                                step: step as u32,
+                                pair: entry.pair,
+                                first,
+                                last,
+                                counts: pair_counts,
+                            });
+                            found += 1;
+                        }
                     }
                 }
                 heap.extend(popped.drain(..));
@@ -523,24 +578,42 @@ impl MixtureProblem {
         }
         Ok(rows)
     }
+}
 
-    /// The row "`merge` at least as frequent as `pair`" at `step`, from the current counts.
-    fn row(&self, step: usize, merge: u32, pair: u32, counts: &[f64]) -> Row {
-        let mut coefficients = vec![0.0; self.categories];
-        for (sign, of) in [(1.0, merge), (-1.0, pair)] {
-            let slots = &self.pair_slots
-                [self.pair_offsets[of as usize]..self.pair_offsets[of as usize + 1]];
-            for &slot in slots {
-                coefficients[self.slot_category[slot as usize] as usize] +=
-                    sign * counts[slot as usize];
+/// Per pair, the distinct steps at which one of its slots changes, ascending, as offsets
+/// into one array (the index [`MixtureProblem::sweep`] finds runs with).
+fn change_index(
+    pairs: usize,
+    step_offsets: &[usize],
+    step_changes: &[(u32, f64)],
+    slot_pair: &[u32],
+) -> (Vec<usize>, Vec<u32>) {
+    let mut changed = Vec::new();
+    let mut last_step = vec![u32::MAX; pairs];
+    for step in 0..step_offsets.len() - 1 {
+        for &(slot, _) in &step_changes[step_offsets[step]..step_offsets[step + 1]] {
+            let pair = slot_pair[slot as usize];
+            if last_step[pair as usize] != step as u32 {
+                last_step[pair as usize] = step as u32;
+                changed.push((pair, step as u32));
             }
         }
-        Row {
-            step: step as u32,
-            pair,
-            coefficients,
-        }
     }
+    let mut offsets = vec![0usize; pairs + 1];
+    for &(pair, _) in &changed {
+        offsets[pair as usize + 1] += 1;
+    }
+    for pair in 0..pairs {
+        offsets[pair + 1] += offsets[pair];
+    }
+    // Steps were visited in order, so a stable placement keeps each pair's ascending.
+    let mut fill = offsets.clone();
+    let mut steps = vec![0u32; changed.len()];
+    for (pair, step) in changed {
+        steps[fill[pair as usize]] = step;
+        fill[pair as usize] += 1;
+    }
+    (offsets, steps)
 }
 
 /// A heap entry: a pair's mixed count when pushed (highest first, then smaller pair id),
@@ -703,16 +776,22 @@ mod tests {
         let (problem, rows) = solve(&[("c", "d"), ("a", "b")]);
         let found: Vec<_> = rows
             .iter()
-            .map(|row| (row.step, problem.pair(row.pair)))
+            .map(|row| (row.step, problem.pair(row.pair), row.first, row.last))
             .collect();
         let id = |b: u8| u32::from(b);
         // At step 0, `a b` (8) and `b a` (4) beat `c d` (1); at step 1 nothing beats `a b`.
+        // Both keep their counts until merging `a b` (step 1) changes them.
         assert_eq!(
             found,
-            [(0, (id(b'a'), id(b'b'))), (0, (id(b'b'), id(b'a')))]
+            [
+                (0, (id(b'a'), id(b'b')), 0, 1),
+                (0, (id(b'b'), id(b'a')), 0, 1)
+            ]
         );
-        let total = 4.0 * 3.0 + 1.0;
-        let coefficient = |count: f64| count / total * SCALE;
-        assert!((rows[0].coefficients[0] - (coefficient(1.0) - coefficient(8.0))).abs() < 1e-6);
+        let scaled = |count: f64| count / (4.0 * 3.0 + 1.0) * SCALE;
+        assert!((rows[0].counts[0] - scaled(8.0)).abs() < 1e-6);
+        let merge_counts = problem.merge_counts();
+        assert!((merge_counts[0] - scaled(1.0)).abs() < 1e-6);
+        assert!((merge_counts[1] - scaled(8.0)).abs() < 1e-6);
     }
 }
