@@ -320,10 +320,10 @@ def test_sweep_runs_and_merge_counts_match_a_recount(mixed_tokenizer: fasttok.To
                                                         np.zeros(problem.pair_count), per_step=50, per_round=10**6)
     assert len(found) > 0
     for pair, first, last, pair_counts in zip(pairs.tolist(), firsts.tolist(), lasts.tolist(), counts):
-        at = lambda step: table[step].get(problem.pair_tokens(pair), np.zeros(n))  # noqa: E731
-        assert all(np.allclose(at(step), pair_counts) for step in range(first, last + 1))
-        assert first == 0 or not np.allclose(at(first - 1), pair_counts)
-        assert last == steps - 1 or not np.allclose(at(last + 1), pair_counts)
+        history = [table[step].get(problem.pair_tokens(pair), np.zeros(n)) for step in range(steps)]
+        assert all(np.allclose(history[step], pair_counts) for step in range(first, last + 1))
+        assert first == 0 or not np.allclose(history[first - 1], pair_counts)
+        assert last == steps - 1 or not np.allclose(history[last + 1], pair_counts)
 
 
 def test_transcripts_do_not_depend_on_threads(mixed_tokenizer: fasttok.Tokenizer) -> None:
