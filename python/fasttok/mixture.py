@@ -102,7 +102,7 @@ class MixtureResult:
             lines.append(f"{row['category']:<{width}}  {100 * row['byte_share']:8.3f}  {100 * row['pair_share']:8.3f}")
         lines.append(
             f"objective {self.objective:.6g} · {self.steps} merges from {self.start} · "
-            f"{len(self.missing_merges)} missing · {self.rounds} rounds · {self.rows} rows · {self.solver} · "
+            f"{len(self.missing_merges)} missing · {self.rounds} rounds · {self.rows} row runs · {self.solver} · "
             f"replay {self.replay_seconds:.1f} s, LP {self.solve_seconds:.1f} s"
         )
         return "\n".join(lines)
@@ -166,9 +166,10 @@ def infer_mixture(
         remove_redundant: drop the redundant merges that converting a SentencePiece model
             to HF adds (several merges building one token: keep the one whose parts exist
             first, the longer left part on ties).
-        per_step, per_round: rows added per step and in the first round (the paper's 10
-            and 100); each later round may add twice as many as the one before. The result
-            does not depend on them, only the time it takes.
+        per_step, per_round: violated rows (each bringing its run of steps) taken per step
+            and in the first round (the paper's 10 and 100); each later round may take twice
+            as many as the one before. The result does not depend on them, only the time
+            it takes.
         tolerance: a row counts as violated when it misses by more than this, in
             occurrences per million pairs.
         solver: ``"highspy"``, ``"scipy"`` or ``"auto"`` (highspy when installed).
