@@ -59,16 +59,19 @@ pub(crate) fn alternative_is_better(
     default: &[Chunk],
     alternative: &[Chunk],
 ) -> bool {
-    let cost = |path: &[Chunk]| {
-        let unknown = path.iter().filter(|chunk| chunk.unit.is_none()).count();
-        let rank_sum: usize = path
-            .iter()
+    let unknown = |path: &[Chunk]| path.iter().filter(|chunk| chunk.unit.is_none()).count();
+    let shape = |path: &[Chunk]| (unknown(path), path.len());
+    // Ranks are the costly part (a lookup each): sum them only on a tie of the rest.
+    let rank_sum = |path: &[Chunk]| -> usize {
+        path.iter()
             .filter_map(|chunk| chunk.unit)
             .map(|unit| lexicon.rank(unit))
-            .sum();
-        (unknown, path.len(), rank_sum)
+            .sum()
     };
-    cost(alternative) < cost(default)
+    match shape(alternative).cmp(&shape(default)) {
+        std::cmp::Ordering::Equal => rank_sum(alternative) < rank_sum(default),
+        order => order.is_lt(),
+    }
 }
 
 /// Segment `text` with the two-path procedure, appending its chunks to `out`.
