@@ -130,7 +130,7 @@ impl RankOrder {
     }
 
     /// Remove the id at position `rank` (< `len()`).
-    pub(crate) fn remove_at(&mut self, rank: usize) {
+    fn remove_at(&mut self, rank: usize) {
         let at = self.locate(rank);
         let block = self.sequence[at];
         let id = self.blocks[block as usize].remove(rank - self.starts[at] as usize);
@@ -144,6 +144,56 @@ impl RankOrder {
             self.starts.remove(at);
             self.free.push(block);
             self.reindex(at);
+        }
+    }
+
+    /// Move the id at position `rank` to position `target` (clamped to the end); the ids
+    /// between shift by one.
+    ///
+    /// LiB re-ranks on every test, so this is the hot update. Done as a removal and an
+    /// insertion it would shift the start of every block after either end, twice; here
+    /// only the blocks between the two ends shift, and a move within one block is a
+    /// rotation.
+    pub(crate) fn move_to(&mut self, rank: usize, target: usize) {
+        let target = target.min(self.len - 1);
+        let from = self.locate(rank);
+        let from_block = self.sequence[from] as usize;
+        let from_offset = rank - self.starts[from] as usize;
+        let to = self.locate(target);
+        let to_offset = target - self.starts[to] as usize;
+        if to == from {
+            let ids = &mut self.blocks[from_block];
+            if target < rank {
+                ids[to_offset..=from_offset].rotate_right(1);
+            } else {
+                ids[from_offset..=to_offset].rotate_left(1);
+            }
+            return;
+        }
+        if self.blocks[from_block].len() == 1 {
+            // The block would empty: let removal take it out of the sequence.
+            let id = self.blocks[from_block][0];
+            self.remove_at(rank);
+            self.insert(id, target);
+            return;
+        }
+        let id = self.blocks[from_block].remove(from_offset);
+        let to_block = self.sequence[to];
+        if target < rank {
+            self.blocks[to_block as usize].insert(to_offset, id);
+            for start in &mut self.starts[to + 1..=from] {
+                *start += 1;
+            }
+        } else {
+            // Rank `target` counts the moved id: it goes after the id now there.
+            self.blocks[to_block as usize].insert(to_offset + 1, id);
+            for start in &mut self.starts[from + 1..=to] {
+                *start -= 1;
+            }
+        }
+        self.block_of[id as usize] = to_block;
+        if self.blocks[to_block as usize].len() > BLOCK {
+            self.split(to);
         }
     }
 
@@ -218,12 +268,17 @@ mod tests {
                     list.retain(|&x| x != id);
                 }
                 _ if !list.is_empty() => {
-                    let id = list[next(list.len())];
-                    let to = next(list.len());
-                    order.remove(id);
-                    order.insert(id, to);
-                    list.retain(|&x| x != id);
-                    list.insert(to, id);
+                    let rank = next(list.len());
+                    // Mostly short moves, within a block or to the next; some long ones.
+                    let distance = if next(4) == 0 { list.len() } else { BLOCK / 2 };
+                    let to = if next(2) == 0 {
+                        rank.saturating_sub(next(distance))
+                    } else {
+                        rank + next(distance)
+                    };
+                    order.move_to(rank, to);
+                    let id = list.remove(rank);
+                    list.insert(to.min(list.len()), id);
                 }
                 _ => {}
             }

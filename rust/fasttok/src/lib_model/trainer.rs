@@ -482,8 +482,7 @@ impl Learner<'_> {
             self.lexicon.delete(unit);
             return;
         };
-        self.lexicon.order.remove_at(rank);
-        self.lexicon.order.insert(unit, target);
+        self.lexicon.order.move_to(rank, target);
     }
 }
 
