@@ -126,6 +126,38 @@ impl RankOrder {
         }
     }
 
+    /// Remove `ids`, which must all be in the sequence.
+    ///
+    /// LiB forgets thousands of units at the end of an article; one by one, each would
+    /// shift the starts of all later blocks. Here each leaves its block and the starts are
+    /// recomputed once.
+    pub(crate) fn remove_all(&mut self, ids: &[u32]) {
+        for &id in ids {
+            let block = &mut self.blocks[self.block_of[id as usize] as usize];
+            let offset = offset_of(block, id);
+            block.remove(offset);
+            self.block_of[id as usize] = NONE;
+        }
+        self.len -= ids.len();
+        let mut start = 0;
+        let mut kept = 0;
+        for at in 0..self.sequence.len() {
+            let block = self.sequence[at];
+            let size = self.blocks[block as usize].len() as u32;
+            if size == 0 {
+                self.free.push(block);
+                continue;
+            }
+            self.sequence[kept] = block;
+            self.starts[kept] = start;
+            start += size;
+            kept += 1;
+        }
+        self.sequence.truncate(kept);
+        self.starts.truncate(kept);
+        self.reindex(0);
+    }
+
     /// Remove `id`, which must be in the sequence.
     pub(crate) fn remove(&mut self, id: u32) {
         self.remove_at(self.rank(id));
@@ -257,6 +289,14 @@ mod tests {
         for round in 0..20_000 {
             // Grow past several blocks, shrink (emptying blocks), grow again.
             let shrinking = (5_000..8_000).contains(&round);
+            if round % 1_000 == 999 && !list.is_empty() {
+                // Forget a batch at once, as at the end of an article.
+                let mut ids: Vec<u32> = (0..BLOCK).map(|_| list[next(list.len())]).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                order.remove_all(&ids);
+                list.retain(|id| ids.binary_search(id).is_err());
+            }
             match next(4) {
                 0 | 1 if !shrinking => {
                     let rank = next(list.len() + 1);

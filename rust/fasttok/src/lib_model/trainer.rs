@@ -165,11 +165,24 @@ impl Lexicon {
     }
 
     fn delete(&mut self, id: u32) {
-        if let Some(unit) = self.slots[id as usize].take() {
+        let unit = self.slots[id as usize]
+            .take()
+            .expect("only live units are deleted");
+        self.trie.remove(&unit.bytes);
+        self.order.remove(id);
+        self.free.push(id);
+    }
+
+    /// Delete the live units `ids`.
+    fn delete_all(&mut self, ids: &[u32]) {
+        for &id in ids {
+            let unit = self.slots[id as usize]
+                .take()
+                .expect("only live units are deleted");
             self.trie.remove(&unit.bytes);
-            self.order.remove(id);
             self.free.push(id);
         }
+        self.order.remove_all(ids);
     }
 
     /// The chunk the greedy reader takes at `at`: the longest unit or the single symbol
@@ -440,12 +453,9 @@ impl Learner<'_> {
             }
             probation.life > 0
         });
+        expired.retain(|&unit| !self.lexicon.is_atom(unit));
         expired.sort_unstable();
-        for unit in expired {
-            if !self.lexicon.is_atom(unit) {
-                self.lexicon.delete(unit);
-            }
-        }
+        self.lexicon.delete_all(&expired);
         for (unit, direction) in std::mem::take(&mut self.rewards) {
             if self.lexicon.is_live(unit) {
                 self.move_unit(unit, direction);
