@@ -8,7 +8,7 @@
 
 use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use super::ranks::RankOrder;
 use super::segment::{alternative_is_better, extend_to, Chunk, RankedUnits};
@@ -85,16 +85,24 @@ impl Sampler {
     }
 }
 
-#[derive(Clone, Debug)]
+/// A unit of the lexicon and its probation.
+///
+/// Probation lives in the unit's slot rather than a map by id: every chunk read asks
+/// whether its unit is on probation, and the slot is read for the unit anyway.
 struct Unit {
     bytes: Box<[u8]>,
-    symbols: usize,
+    symbols: u32,
+    /// Articles left on probation; 0 when not on probation.
+    life: u32,
 }
 
 /// The lexicon being learned: units by id, a trie, and their rank order.
 struct Lexicon {
     units: Units,
     slots: Vec<Option<Unit>>,
+    /// The context each unit on probation was memorized in, by id (none for a unit put
+    /// on probation at the tail). Apart from `slots`, which the reader scans hot.
+    contexts: Vec<Option<Context>>,
     free: Vec<u32>,
     trie: UnitTrie,
     order: RankOrder,
@@ -119,6 +127,7 @@ impl Lexicon {
         Self {
             units,
             slots: Vec::new(),
+            contexts: Vec::new(),
             free: Vec::new(),
             trie: UnitTrie::new(),
             order: RankOrder::new(),
@@ -135,6 +144,12 @@ impl Lexicon {
             .expect("ids in use refer to live units")
     }
 
+    fn unit_mut(&mut self, id: u32) -> &mut Unit {
+        self.slots[id as usize]
+            .as_mut()
+            .expect("ids in use refer to live units")
+    }
+
     fn is_live(&self, id: u32) -> bool {
         self.slots
             .get(id as usize)
@@ -145,44 +160,53 @@ impl Lexicon {
         self.unit(id).symbols == 1
     }
 
-    fn symbols(&self, bytes: &[u8]) -> usize {
-        match self.units {
+    fn symbols(&self, bytes: &[u8]) -> u32 {
+        let count = match self.units {
             Units::Bytes => bytes.len(),
             Units::Chars => bytes.iter().filter(|&&b| (b as i8) >= -0x40).count(),
-        }
+        };
+        count as u32
     }
 
-    /// Append a new unit at the tail.
-    fn push(&mut self, bytes: &[u8]) -> u32 {
+    /// Append a new unit at the tail, on probation for `life` articles with `context`.
+    fn push(&mut self, bytes: &[u8], life: u32, context: Context) -> u32 {
         let unit = Unit {
             bytes: bytes.into(),
             symbols: self.symbols(bytes),
+            life,
         };
         let id = place(&mut self.slots, &mut self.free, Some(unit));
+        if self.contexts.len() < self.slots.len() {
+            self.contexts.resize_with(self.slots.len(), || None);
+        }
+        self.contexts[id as usize] = Some(context);
         self.trie.insert(bytes, id);
         self.order.push(id);
         id
     }
 
+    /// Delete the live unit `id`.
     fn delete(&mut self, id: u32) {
-        let unit = self.slots[id as usize]
-            .take()
-            .expect("only live units are deleted");
-        self.trie.remove(&unit.bytes);
+        self.free_slot(id);
         self.order.remove(id);
-        self.free.push(id);
     }
 
     /// Delete the live units `ids`.
     fn delete_all(&mut self, ids: &[u32]) {
         for &id in ids {
-            let unit = self.slots[id as usize]
-                .take()
-                .expect("only live units are deleted");
-            self.trie.remove(&unit.bytes);
-            self.free.push(id);
+            self.free_slot(id);
         }
         self.order.remove_all(ids);
+    }
+
+    /// Take live unit `id` out of its slot and the trie (not the rank order).
+    fn free_slot(&mut self, id: u32) {
+        let unit = self.slots[id as usize]
+            .take()
+            .expect("only live units are deleted");
+        self.trie.remove(&unit.bytes);
+        self.contexts[id as usize] = None;
+        self.free.push(id);
     }
 
     /// The chunk the greedy reader takes at `at`: the longest unit or the single symbol
@@ -199,18 +223,28 @@ impl Lexicon {
     }
 }
 
-/// The chunks around a unit when it was memorized.
-#[derive(Clone)]
+/// The chunks around a unit when it was memorized, the previous one then the next, in
+/// one allocation (a quarter of all chunks memorize a unit).
 struct Context {
-    previous: Box<[u8]>,
-    next: Box<[u8]>,
+    chunks: Box<[u8]>,
+    previous_len: usize,
 }
 
-/// A unit on probation: articles left, and the context it was memorized in (none for a
-/// unit put on probation at the tail).
-struct Probation {
-    life: u32,
-    context: Option<Context>,
+impl Context {
+    fn new(previous: &[u8], next: &[u8]) -> Self {
+        Self {
+            chunks: [previous, next].concat().into(),
+            previous_len: previous.len(),
+        }
+    }
+
+    fn previous(&self) -> &[u8] {
+        &self.chunks[..self.previous_len]
+    }
+
+    fn next(&self) -> &[u8] {
+        &self.chunks[self.previous_len..]
+    }
 }
 
 /// An open counterfactual test of `unit` (the longest match) against a shorter start.
@@ -226,7 +260,6 @@ struct Pending {
 struct Learner<'a> {
     options: &'a LibTrainer,
     lexicon: Lexicon,
-    probation: FxHashMap<u32, Probation>,
     /// `(unit, -1 reward | +1 punishment)` in the order they were earned.
     rewards: Vec<(u32, i8)>,
     sampler: Sampler,
@@ -249,7 +282,7 @@ impl Learner<'_> {
         if self
             .options
             .max_unit_length
-            .is_some_and(|max| symbols > max)
+            .is_some_and(|max| symbols as usize > max)
             || (symbols > 1 && self.lexicon.len() >= self.admission_cap)
         {
             return None;
@@ -259,18 +292,8 @@ impl Learner<'_> {
 
     /// Append `bytes` at the tail, on probation with `context`.
     fn admit(&mut self, bytes: &[u8], context: (&[u8], &[u8])) -> u32 {
-        let id = self.lexicon.push(bytes);
-        self.probation.insert(
-            id,
-            Probation {
-                life: self.options.life,
-                context: Some(Context {
-                    previous: context.0.into(),
-                    next: context.1.into(),
-                }),
-            },
-        );
-        id
+        let context = Context::new(context.0, context.1);
+        self.lexicon.push(bytes, self.options.life, context)
     }
 
     /// Decide the open tests whose alternative path reaches `at` (the default path's end).
@@ -336,22 +359,38 @@ impl Learner<'_> {
         last: (usize, usize),
         before_last: (usize, usize),
     ) {
-        let recorded = match self.probation.get(&unit) {
-            Some(Probation {
-                context: Some(context),
-                ..
-            }) if self.options.inspect_context => context.clone(),
-            Some(_) => {
-                self.probation.remove(&unit);
-                return;
-            }
-            None => return,
+        if self.lexicon.unit(unit).life == 0 {
+            return;
+        }
+        let recorded = self.lexicon.contexts[unit as usize].take();
+        let Some(recorded) = recorded.filter(|_| self.options.inspect_context) else {
+            self.lexicon.unit_mut(unit).life = 0;
+            return;
         };
-        let (old_last, old_next) = (&*recorded.previous, &*recorded.next);
+        if self.extend_by_context(&recorded, text, chunk, last, before_last) {
+            self.lexicon.contexts[unit as usize] = Some(recorded);
+        } else {
+            self.lexicon.unit_mut(unit).life = 0;
+            self.rewards.push((unit, -1));
+        }
+    }
+
+    /// Memorize the extensions of a unit on probation (at `chunk`) by the context it was
+    /// memorized in, where that context recurs; whether it stays on probation (whether
+    /// there was an extension, or no context at all).
+    fn extend_by_context(
+        &mut self,
+        recorded: &Context,
+        text: &[u8],
+        chunk: (usize, usize),
+        last: (usize, usize),
+        before_last: (usize, usize),
+    ) -> bool {
+        let (old_last, old_next) = (recorded.previous(), recorded.next());
         let last_text = &text[last.0..last.1];
         let next = self.lexicon.forced_match(text, chunk.1);
         if old_last.is_empty() && old_next.is_empty() && last_text.is_empty() && next.is_empty() {
-            return;
+            return true;
         }
         let mut extended = false;
         if (!old_last.is_empty() && last_text.ends_with(old_last))
@@ -373,10 +412,7 @@ impl Learner<'_> {
             );
             extended = true;
         }
-        if !extended {
-            self.rewards.push((unit, -1));
-            self.probation.remove(&unit);
-        }
+        extended
     }
 
     /// Read one piece: segment it greedily, memorizing and testing as it goes.
@@ -446,15 +482,20 @@ impl Learner<'_> {
     /// After an article: expire probation, apply rewards, put the tail on probation.
     fn consolidate(&mut self) {
         let mut expired: Vec<u32> = Vec::new();
-        self.probation.retain(|&unit, probation| {
-            probation.life = probation.life.saturating_sub(1);
-            if probation.life == 0 {
-                expired.push(unit);
+        let lexicon = &mut self.lexicon;
+        let units = lexicon.slots.iter_mut().zip(&mut lexicon.contexts);
+        for (id, (slot, context)) in units.enumerate() {
+            let Some(unit) = slot.as_mut().filter(|unit| unit.life > 0) else {
+                continue;
+            };
+            unit.life -= 1;
+            if unit.life == 0 {
+                *context = None;
+                if unit.symbols > 1 {
+                    expired.push(id as u32);
+                }
             }
-            probation.life > 0
-        });
-        expired.retain(|&unit| !self.lexicon.is_atom(unit));
-        expired.sort_unstable();
+        }
         self.lexicon.delete_all(&expired);
         for (unit, direction) in std::mem::take(&mut self.rewards) {
             if self.lexicon.is_live(unit) {
@@ -465,10 +506,10 @@ impl Learner<'_> {
         let tail = ((1.0 - self.options.out_rate) * len as f64) as usize;
         for rank in tail..len {
             let unit = self.lexicon.order.select(rank);
-            self.probation.entry(unit).or_insert(Probation {
-                life: self.options.life,
-                context: None,
-            });
+            let slot = self.lexicon.unit_mut(unit);
+            if slot.life == 0 {
+                slot.life = self.options.life;
+            }
         }
     }
 
@@ -488,7 +529,6 @@ impl Learner<'_> {
         } else if self.lexicon.is_atom(unit) {
             len - 1
         } else {
-            self.probation.remove(&unit);
             self.lexicon.delete(unit);
             return;
         };
@@ -565,7 +605,6 @@ impl LibTrainer {
         let mut learner = Learner {
             options: self,
             lexicon: Lexicon::new(self.units),
-            probation: FxHashMap::default(),
             rewards: Vec::new(),
             sampler: Sampler::new(self.seed),
             // Admission stops 10 % above the target, so that forgetting in the last
@@ -598,13 +637,11 @@ impl LibTrainer {
     /// The final vocabulary: the ranked units without those still on probation, cut to
     /// `target` by rank (atoms always kept; probation units fill up if too few are left).
     fn finish(&self, learner: Learner<'_>, target: Option<usize>) -> Result<LibModel> {
-        let Learner {
-            lexicon, probation, ..
-        } = learner;
+        let lexicon = learner.lexicon;
         let ranked = lexicon.order.in_order();
         let (settled, on_probation): (Vec<u32>, Vec<u32>) = ranked
             .iter()
-            .partition(|unit| !probation.contains_key(unit) || lexicon.is_atom(**unit));
+            .partition(|&&unit| lexicon.unit(unit).life == 0 || lexicon.is_atom(unit));
         let kept: FxHashSet<u32> = match target {
             None => settled.into_iter().collect(),
             Some(target) => {
