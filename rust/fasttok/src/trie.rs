@@ -150,12 +150,22 @@ impl UnitTrie {
             self.root_children[byte as usize] = child;
             return;
         }
-        let first = self.nodes[parent as usize].first_child;
-        self.nodes[child as usize].next_sibling = first;
-        if first != NONE {
+        if self.nodes[parent as usize].indexed {
+            let first = self.nodes[parent as usize].first_child;
+            self.nodes[child as usize].next_sibling = first;
             self.links[first as usize].previous_sibling = child;
+            self.nodes[parent as usize].first_child = child;
+        } else {
+            // Walks compare siblings in order: older children, more often the ones that
+            // survived forgetting, come first.
+            match self.children_of(parent).last() {
+                Some(last) => {
+                    self.nodes[last as usize].next_sibling = child;
+                    self.links[child as usize].previous_sibling = last;
+                }
+                None => self.nodes[parent as usize].first_child = child,
+            }
         }
-        self.nodes[parent as usize].first_child = child;
         let links = &mut self.links[parent as usize];
         links.children += 1;
         match links.children {
