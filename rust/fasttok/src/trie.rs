@@ -112,23 +112,29 @@ impl UnitTrie {
     }
 
     fn child(&self, node: u32, byte: u8) -> Option<u32> {
-        if node == ROOT {
-            let child = self.root_children[byte as usize];
-            return (child != NONE).then_some(child);
-        }
-        let parent = &self.nodes[node as usize];
+        let child = if node == ROOT {
+            self.root_children[byte as usize]
+        } else {
+            self.child_below(node, &self.nodes[node as usize], byte)
+        };
+        (child != NONE).then_some(child)
+    }
+
+    /// The child of `parent` (node `node`, not the root) by `byte`, or `NONE`.
+    #[inline(always)]
+    fn child_below(&self, node: u32, parent: &Node, byte: u8) -> u32 {
         if parent.indexed {
-            return self.edges.get(&edge(node, byte)).copied();
+            return self.edges.get(&edge(node, byte)).copied().unwrap_or(NONE);
         }
         let mut child = parent.first_child;
         while child != NONE {
             let candidate = &self.nodes[child as usize];
             if candidate.byte == byte {
-                return Some(child);
+                break;
             }
             child = candidate.next_sibling;
         }
-        None
+        child
     }
 
     /// The children of `node` (not the root).
@@ -278,16 +284,24 @@ impl UnitTrie {
         max_bytes: usize,
         mut visit: impl FnMut(u32, usize),
     ) {
-        let mut node = ROOT;
-        for (length, &byte) in text[at..].iter().take(max_bytes).enumerate() {
-            match self.child(node, byte) {
-                Some(child) => node = child,
-                None => break,
+        // The hottest loop of LiB and Unigram: each node is read once, for its unit and
+        // then for its children.
+        let mut bytes = text[at..].iter().take(max_bytes);
+        let Some(&first) = bytes.next() else {
+            return;
+        };
+        let mut node = self.root_children[first as usize];
+        let mut length = 1;
+        while node != NONE {
+            let current = &self.nodes[node as usize];
+            if current.unit != NONE {
+                visit(current.unit, length);
             }
-            let unit = self.nodes[node as usize].unit;
-            if unit != NONE {
-                visit(unit, length + 1);
-            }
+            let Some(&byte) = bytes.next() else {
+                break;
+            };
+            node = self.child_below(node, current, byte);
+            length += 1;
         }
     }
 
