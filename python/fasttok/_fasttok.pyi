@@ -20,6 +20,7 @@ __all__ = [
     "TokenIdError",
     "Tokenizer",
     "Counts",
+    "Lines",
     "__version__",
     "byte_level_bytes",
     "constituent_counts",
@@ -171,7 +172,14 @@ def corpus_lines(
     limit: int | None = None,
     errors: str = "strict",
     text_field: str = "text",
-) -> list[str]: ...
+) -> Lines: ...
+
+@final
+class Lines:
+    """Lines of a corpus, in order, kept in Rust for LiB."""
+
+    def __len__(self) -> int: ...
+
 def train_bpe(
     counts: Counts,
     pretokenizer: Pretokenizer,
@@ -206,7 +214,7 @@ def train_superbpe(
     parameters: str = "{}",
 ) -> Tokenizer: ...
 def train_lib(
-    sentences: list[str],
+    sentences: Lines,
     pretokenizer: Pretokenizer,
     *,
     units: str = "chars",

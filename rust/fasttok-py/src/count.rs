@@ -249,7 +249,7 @@ pub fn corpus_lines(
     limit: Option<usize>,
     errors: &str,
     text_field: &str,
-) -> PyResult<Vec<String>> {
+) -> PyResult<PyLines> {
     let policy = utf8_policy(errors)?;
     let limit = limit.unwrap_or(usize::MAX);
     let mut lines: Vec<String> = Vec::new();
@@ -280,7 +280,21 @@ pub fn corpus_lines(
             }
         }
     }
-    Ok(lines)
+    Ok(PyLines { inner: lines })
+}
+
+/// Lines of a corpus, in order, kept on the Rust side: LiB reads them there, so they
+/// need not become Python strings and back.
+#[pyclass(frozen, module = "fasttok._fasttok", name = "Lines")]
+pub struct PyLines {
+    pub inner: Vec<String>,
+}
+
+#[pymethods]
+impl PyLines {
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
 }
 
 fn utf8_policy(errors: &str) -> PyResult<Utf8Policy> {

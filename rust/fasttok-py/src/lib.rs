@@ -24,7 +24,7 @@ mod _fasttok {
     #[pymodule_export]
     use crate::compound::{constituent_counts, decompound};
     #[pymodule_export]
-    use crate::count::{corpus_lines, count, PyCounts};
+    use crate::count::{corpus_lines, count, PyCounts, PyLines};
     #[pymodule_export]
     use crate::error::{
         CorpusError, FasttokError, FormatError, ParameterError, PatternError, TokenIdError,

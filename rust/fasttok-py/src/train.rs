@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use fasttok::unigram::trainer::ScoredPiece;
 
-use crate::count::PyCounts;
+use crate::count::{PyCounts, PyLines};
 use crate::error::CoreError;
 use crate::options::{self, choice, thread_pool};
 use crate::pretokenize::PyPretokenizer;
@@ -172,7 +172,7 @@ pub fn train_superbpe(
 #[allow(clippy::too_many_arguments)]
 pub fn train_lib(
     py: Python<'_>,
-    sentences: Vec<String>,
+    sentences: &PyLines,
     pretokenizer: &PyPretokenizer,
     units: &str,
     in_rate: f64,
@@ -206,7 +206,7 @@ pub fn train_lib(
     let parameters = parameters_object(parameters)?;
     let monitor = Progress::new();
     let model = run_detached(py, &monitor, progress, |monitor| {
-        trainer.train(&sentences, &pretokenizer.inner, monitor)
+        trainer.train(&sentences.inner, &pretokenizer.inner, monitor)
     })?;
     let info = TrainingInfo {
         algorithm: "lib".into(),
