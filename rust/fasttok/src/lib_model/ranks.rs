@@ -181,18 +181,19 @@ impl RankOrder {
         }
     }
 
-    /// Move the id at position `rank` to position `target` (clamped to the end); the ids
+    /// Move `id` (in the sequence) to position `target` (clamped to the end); the ids
     /// between shift by one.
     ///
     /// LiB re-ranks on every test, so this is the hot update. Done as a removal and an
     /// insertion it would shift the start of every block after either end, twice; here
     /// only the blocks between the two ends shift, and a move within one block is a
     /// rotation.
-    pub(crate) fn move_to(&mut self, rank: usize, target: usize) {
+    pub(crate) fn move_to(&mut self, id: u32, target: usize) {
         let target = target.min(self.len - 1);
-        let from = self.locate(rank);
-        let from_block = self.sequence[from] as usize;
-        let from_offset = rank - self.starts[from] as usize;
+        let from_block = self.block_of[id as usize] as usize;
+        let from = self.position[from_block] as usize;
+        let from_offset = offset_of(&self.blocks[from_block], id);
+        let rank = self.starts[from] as usize + from_offset;
         let to = self.locate(target);
         let to_offset = target - self.starts[to] as usize;
         if to == from {
@@ -206,12 +207,11 @@ impl RankOrder {
         }
         if self.blocks[from_block].len() == 1 {
             // The block would empty: let removal take it out of the sequence.
-            let id = self.blocks[from_block][0];
             self.remove_at(rank);
             self.insert(id, target);
             return;
         }
-        let id = self.blocks[from_block].remove(from_offset);
+        self.blocks[from_block].remove(from_offset);
         let to_block = self.sequence[to];
         if target < rank {
             self.blocks[to_block as usize].insert(to_offset, id);
@@ -318,7 +318,7 @@ mod tests {
                     } else {
                         rank + next(distance)
                     };
-                    order.move_to(rank, to);
+                    order.move_to(list[rank], to);
                     let id = list.remove(rank);
                     list.insert(to.min(list.len()), id);
                 }

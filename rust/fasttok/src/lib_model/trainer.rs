@@ -532,7 +532,7 @@ impl Learner<'_> {
             self.lexicon.delete(unit);
             return;
         };
-        self.lexicon.order.move_to(rank, target);
+        self.lexicon.order.move_to(unit, target);
     }
 }
 
