@@ -181,19 +181,19 @@ impl RankOrder {
         }
     }
 
-    /// Move `id` (in the sequence) to position `target` (clamped to the end); the ids
-    /// between shift by one.
+    /// Move `id`, at position `rank` (as [`rank`](Self::rank) gives it), to position
+    /// `target` (clamped to the end); the ids between shift by one.
     ///
     /// LiB re-ranks on every test, so this is the hot update. Done as a removal and an
     /// insertion it would shift the start of every block after either end, twice; here
     /// only the blocks between the two ends shift, and a move within one block is a
     /// rotation.
-    pub(crate) fn move_to(&mut self, id: u32, target: usize) {
+    pub(crate) fn move_to(&mut self, id: u32, rank: usize, target: usize) {
         let target = target.min(self.len - 1);
+        // The caller has the rank, so the block is found without a search or a scan.
         let from_block = self.block_of[id as usize] as usize;
         let from = self.position[from_block] as usize;
-        let from_offset = offset_of(&self.blocks[from_block], id);
-        let rank = self.starts[from] as usize + from_offset;
+        let from_offset = rank - self.starts[from] as usize;
         let to = self.locate(target);
         let to_offset = target - self.starts[to] as usize;
         if to == from {
@@ -318,7 +318,7 @@ mod tests {
                     } else {
                         rank + next(distance)
                     };
-                    order.move_to(list[rank], to);
+                    order.move_to(list[rank], rank, to);
                     let id = list.remove(rank);
                     list.insert(to.min(list.len()), id);
                 }

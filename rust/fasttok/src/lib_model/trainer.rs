@@ -532,7 +532,7 @@ impl Learner<'_> {
             self.lexicon.delete(unit);
             return;
         };
-        self.lexicon.order.move_to(unit, target);
+        self.lexicon.order.move_to(unit, rank, target);
     }
 }
 
