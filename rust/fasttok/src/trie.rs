@@ -286,7 +286,8 @@ impl UnitTrie {
     ) {
         // The hottest loop of LiB and Unigram: each node is read once, for its unit and
         // then for its children.
-        let mut bytes = text[at..].iter().take(max_bytes);
+        let end = at.saturating_add(max_bytes).min(text.len());
+        let mut bytes = text[at..end].iter();
         let Some(&first) = bytes.next() else {
             return;
         };
