@@ -85,23 +85,27 @@ impl Sampler {
     }
 }
 
-/// A unit of the lexicon and its probation.
+/// What the reader asks of a unit at almost every chunk: is it an atom, is it on
+/// probation.
 ///
-/// Probation lives in the unit's slot rather than a map by id: every chunk read asks
-/// whether its unit is on probation, and the slot is read for the unit anyway.
-struct Unit {
-    bytes: Box<[u8]>,
+/// Kept by id in a table of its own, 8 bytes a unit, apart from the unit's bytes and
+/// context: the table stays in the core's cache, where a map of units on probation, or
+/// slots holding the bytes too, missed it at every chunk and at every article's scan.
+#[derive(Clone, Copy, Default)]
+struct Standing {
     symbols: u32,
-    /// Articles left on probation; 0 when not on probation.
+    /// Articles left on probation; 0 when not on probation (and for a free id).
     life: u32,
 }
 
 /// The lexicon being learned: units by id, a trie, and their rank order.
 struct Lexicon {
     units: Units,
-    slots: Vec<Option<Unit>>,
+    /// Each unit's bytes by id (`None`: a free id).
+    spellings: Vec<Option<Box<[u8]>>>,
+    standings: Vec<Standing>,
     /// The context each unit on probation was memorized in, by id (none for a unit put
-    /// on probation at the tail). Apart from `slots`, which the reader scans hot.
+    /// on probation at the tail).
     contexts: Vec<Option<Context>>,
     free: Vec<u32>,
     trie: UnitTrie,
@@ -126,7 +130,8 @@ impl Lexicon {
     fn new(units: Units) -> Self {
         Self {
             units,
-            slots: Vec::new(),
+            spellings: Vec::new(),
+            standings: Vec::new(),
             contexts: Vec::new(),
             free: Vec::new(),
             trie: UnitTrie::new(),
@@ -138,26 +143,28 @@ impl Lexicon {
         self.order.len()
     }
 
-    fn unit(&self, id: u32) -> &Unit {
-        self.slots[id as usize]
-            .as_ref()
+    fn spelling(&self, id: u32) -> &[u8] {
+        self.spellings[id as usize]
+            .as_deref()
             .expect("ids in use refer to live units")
     }
 
-    fn unit_mut(&mut self, id: u32) -> &mut Unit {
-        self.slots[id as usize]
-            .as_mut()
-            .expect("ids in use refer to live units")
+    fn standing(&mut self, id: u32) -> &mut Standing {
+        &mut self.standings[id as usize]
     }
 
     fn is_live(&self, id: u32) -> bool {
-        self.slots
+        self.spellings
             .get(id as usize)
-            .is_some_and(|slot| slot.is_some())
+            .is_some_and(|spelling| spelling.is_some())
     }
 
     fn is_atom(&self, id: u32) -> bool {
-        self.unit(id).symbols == 1
+        self.standings[id as usize].symbols == 1
+    }
+
+    fn on_probation(&self, id: u32) -> bool {
+        self.standings[id as usize].life > 0
     }
 
     fn symbols(&self, bytes: &[u8]) -> u32 {
@@ -170,15 +177,14 @@ impl Lexicon {
 
     /// Append a new unit at the tail, on probation for `life` articles with `context`.
     fn push(&mut self, bytes: &[u8], life: u32, context: Context) -> u32 {
-        let unit = Unit {
-            bytes: bytes.into(),
-            symbols: self.symbols(bytes),
-            life,
-        };
-        let id = place(&mut self.slots, &mut self.free, Some(unit));
-        if self.contexts.len() < self.slots.len() {
-            self.contexts.resize_with(self.slots.len(), || None);
+        let symbols = self.symbols(bytes);
+        let id = place(&mut self.spellings, &mut self.free, Some(bytes.into()));
+        if self.standings.len() < self.spellings.len() {
+            self.standings
+                .resize(self.spellings.len(), Standing::default());
+            self.contexts.resize_with(self.spellings.len(), || None);
         }
+        self.standings[id as usize] = Standing { symbols, life };
         self.contexts[id as usize] = Some(context);
         self.trie.insert(bytes, id);
         self.order.push(id);
@@ -201,10 +207,11 @@ impl Lexicon {
 
     /// Take live unit `id` out of its slot and the trie (not the rank order).
     fn free_slot(&mut self, id: u32) {
-        let unit = self.slots[id as usize]
+        let spelling = self.spellings[id as usize]
             .take()
             .expect("only live units are deleted");
-        self.trie.remove(&unit.bytes);
+        self.trie.remove(&spelling);
+        self.standings[id as usize] = Standing::default();
         self.contexts[id as usize] = None;
         self.free.push(id);
     }
@@ -359,18 +366,18 @@ impl Learner<'_> {
         last: (usize, usize),
         before_last: (usize, usize),
     ) {
-        if self.lexicon.unit(unit).life == 0 {
+        if !self.lexicon.on_probation(unit) {
             return;
         }
         let recorded = self.lexicon.contexts[unit as usize].take();
         let Some(recorded) = recorded.filter(|_| self.options.inspect_context) else {
-            self.lexicon.unit_mut(unit).life = 0;
+            self.lexicon.standing(unit).life = 0;
             return;
         };
         if self.extend_by_context(&recorded, text, chunk, last, before_last) {
             self.lexicon.contexts[unit as usize] = Some(recorded);
         } else {
-            self.lexicon.unit_mut(unit).life = 0;
+            self.lexicon.standing(unit).life = 0;
             self.rewards.push((unit, -1));
         }
     }
@@ -453,9 +460,8 @@ impl Learner<'_> {
                 });
             }
             if found.longest.is_some() {
-                if let Some((shorter, shorter_len)) = found
-                    .shorter
-                    .filter(|_| self.lexicon.unit(unit).symbols > 1)
+                if let Some((shorter, shorter_len)) =
+                    found.shorter.filter(|_| !self.lexicon.is_atom(unit))
                 {
                     let shorter = Chunk {
                         unit: Some(shorter),
@@ -483,11 +489,11 @@ impl Learner<'_> {
     fn consolidate(&mut self) {
         let mut expired: Vec<u32> = Vec::new();
         let lexicon = &mut self.lexicon;
-        let units = lexicon.slots.iter_mut().zip(&mut lexicon.contexts);
-        for (id, (slot, context)) in units.enumerate() {
-            let Some(unit) = slot.as_mut().filter(|unit| unit.life > 0) else {
+        let units = lexicon.standings.iter_mut().zip(&mut lexicon.contexts);
+        for (id, (unit, context)) in units.enumerate() {
+            if unit.life == 0 {
                 continue;
-            };
+            }
             unit.life -= 1;
             if unit.life == 0 {
                 *context = None;
@@ -506,9 +512,9 @@ impl Learner<'_> {
         let tail = ((1.0 - self.options.out_rate) * len as f64) as usize;
         for rank in tail..len {
             let unit = self.lexicon.order.select(rank);
-            let slot = self.lexicon.unit_mut(unit);
-            if slot.life == 0 {
-                slot.life = self.options.life;
+            let standing = self.lexicon.standing(unit);
+            if standing.life == 0 {
+                standing.life = self.options.life;
             }
         }
     }
@@ -641,7 +647,7 @@ impl LibTrainer {
         let ranked = lexicon.order.in_order();
         let (settled, on_probation): (Vec<u32>, Vec<u32>) = ranked
             .iter()
-            .partition(|&&unit| lexicon.unit(unit).life == 0 || lexicon.is_atom(unit));
+            .partition(|&&unit| !lexicon.on_probation(unit) || lexicon.is_atom(unit));
         let kept: FxHashSet<u32> = match target {
             None => settled.into_iter().collect(),
             Some(target) => {
@@ -677,7 +683,7 @@ impl LibTrainer {
         let units: Vec<Vec<u8>> = ranked
             .into_iter()
             .filter(|unit| kept.contains(unit))
-            .map(|unit| lexicon.unit(unit).bytes.to_vec())
+            .map(|unit| lexicon.spelling(unit).to_vec())
             .collect();
         LibModel::new(units, self.units, &self.special_tokens)
     }
