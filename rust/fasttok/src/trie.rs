@@ -32,6 +32,11 @@ pub struct PrefixMatch {
     pub shorter: Option<(u32, usize)>,
 }
 
+/// The node where a unit ends, from [`UnitTrie::insert`]: removing the unit from there
+/// skips a walk from the root through cold nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnitNode(u32);
+
 /// What a walk reads of a node: 16 bytes, four to a cache line.
 #[derive(Clone, Debug)]
 struct Node {
@@ -240,8 +245,9 @@ impl UnitTrie {
             .filter(|&unit| unit != NONE)
     }
 
-    /// Mark `bytes` (non-empty) as unit `unit`, replacing any previous mark.
-    pub fn insert(&mut self, bytes: &[u8], unit: u32) {
+    /// Mark `bytes` (non-empty) as unit `unit`, replacing any previous mark; the node
+    /// that holds the mark.
+    pub fn insert(&mut self, bytes: &[u8], unit: u32) -> UnitNode {
         let mut node = ROOT;
         for &byte in bytes {
             node = match self.child(node, byte) {
@@ -254,13 +260,19 @@ impl UnitTrie {
             };
         }
         self.nodes[node as usize].unit = unit;
+        UnitNode(node)
     }
 
     /// Forget the unit spelled `bytes` and the nodes only it needed.
     pub fn remove(&mut self, bytes: &[u8]) {
-        let Some(mut node) = self.node_of(bytes) else {
-            return;
-        };
+        if let Some(node) = self.node_of(bytes) {
+            self.remove_at(UnitNode(node));
+        }
+    }
+
+    /// Forget the unit marked at `node` (as [`insert`](Self::insert) gave it, the mark
+    /// still there) and the nodes only it needed.
+    pub fn remove_at(&mut self, UnitNode(mut node): UnitNode) {
         self.nodes[node as usize].unit = NONE;
         while node != ROOT {
             let Links {

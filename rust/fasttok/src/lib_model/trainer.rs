@@ -17,7 +17,7 @@ use crate::model::Units;
 use crate::pretokenize::Pretokenizer;
 use crate::progress::{Phase, Progress};
 use crate::slots::place;
-use crate::trie::{PrefixMatch, UnitTrie};
+use crate::trie::{PrefixMatch, UnitNode, UnitTrie};
 use crate::{Error, Result};
 
 /// LiB's hyperparameters (defaults: the 2023 reference).
@@ -101,8 +101,8 @@ struct Standing {
 /// The lexicon being learned: units by id, a trie, and their rank order.
 struct Lexicon {
     units: Units,
-    /// Each unit's bytes by id (`None`: a free id).
-    spellings: Vec<Option<Box<[u8]>>>,
+    /// Each unit's bytes and trie node by id (`None`: a free id).
+    spellings: Vec<Option<(Box<[u8]>, UnitNode)>>,
     standings: Vec<Standing>,
     /// The context each unit on probation was memorized in, by id (none for a unit put
     /// on probation at the tail).
@@ -144,9 +144,10 @@ impl Lexicon {
     }
 
     fn spelling(&self, id: u32) -> &[u8] {
-        self.spellings[id as usize]
-            .as_deref()
-            .expect("ids in use refer to live units")
+        let (bytes, _) = self.spellings[id as usize]
+            .as_ref()
+            .expect("ids in use refer to live units");
+        bytes
     }
 
     fn standing(&mut self, id: u32) -> &mut Standing {
@@ -178,7 +179,9 @@ impl Lexicon {
     /// Append a new unit at the tail, on probation for `life` articles with `context`.
     fn push(&mut self, bytes: &[u8], life: u32, context: Context) -> u32 {
         let symbols = self.symbols(bytes);
-        let id = place(&mut self.spellings, &mut self.free, Some(bytes.into()));
+        let id = place(&mut self.spellings, &mut self.free, None);
+        let node = self.trie.insert(bytes, id);
+        self.spellings[id as usize] = Some((bytes.into(), node));
         if self.standings.len() < self.spellings.len() {
             self.standings
                 .resize(self.spellings.len(), Standing::default());
@@ -186,7 +189,6 @@ impl Lexicon {
         }
         self.standings[id as usize] = Standing { symbols, life };
         self.contexts[id as usize] = Some(context);
-        self.trie.insert(bytes, id);
         self.order.push(id);
         id
     }
@@ -207,10 +209,10 @@ impl Lexicon {
 
     /// Take live unit `id` out of its slot and the trie (not the rank order).
     fn free_slot(&mut self, id: u32) {
-        let spelling = self.spellings[id as usize]
+        let (_, node) = self.spellings[id as usize]
             .take()
             .expect("only live units are deleted");
-        self.trie.remove(&spelling);
+        self.trie.remove_at(node);
         self.standings[id as usize] = Standing::default();
         self.contexts[id as usize] = None;
         self.free.push(id);
