@@ -233,10 +233,14 @@ impl RankOrder {
 
     /// The ids in position order.
     pub(crate) fn in_order(&self) -> Vec<u32> {
+        self.iter().collect()
+    }
+
+    /// The ids in position order, lazily.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.sequence
             .iter()
             .flat_map(|&block| self.blocks[block as usize].iter().copied())
-            .collect()
     }
 
     fn new_block(&mut self, ids: Vec<u32>) -> u32 {

@@ -107,6 +107,11 @@ struct Lexicon {
     /// The context each unit on probation was memorized in, by id (none for a unit put
     /// on probation at the tail).
     contexts: Vec<Option<Context>>,
+    /// Each unit's rank by id, as of the last re-ranking. Reading an article only appends
+    /// units at the tail, so these hold until the article is consolidated; the
+    /// counterfactual tests sum ranks at most chunks, and a lookup here is one read where
+    /// [`RankOrder::rank`] scans a block.
+    ranks: Vec<u32>,
     free: Vec<u32>,
     trie: UnitTrie,
     order: RankOrder,
@@ -118,7 +123,7 @@ impl RankedUnits for Lexicon {
     }
 
     fn rank(&self, unit: u32) -> usize {
-        self.order.rank(unit)
+        self.ranks[unit as usize] as usize
     }
 
     fn units(&self) -> Units {
@@ -133,6 +138,7 @@ impl Lexicon {
             spellings: Vec::new(),
             standings: Vec::new(),
             contexts: Vec::new(),
+            ranks: Vec::new(),
             free: Vec::new(),
             trie: UnitTrie::new(),
             order: RankOrder::new(),
@@ -186,11 +192,20 @@ impl Lexicon {
             self.standings
                 .resize(self.spellings.len(), Standing::default());
             self.contexts.resize_with(self.spellings.len(), || None);
+            self.ranks.resize(self.spellings.len(), 0);
         }
         self.standings[id as usize] = Standing { symbols, life };
         self.contexts[id as usize] = Some(context);
+        self.ranks[id as usize] = self.order.len() as u32;
         self.order.push(id);
         id
+    }
+
+    /// Record every unit's rank (after a re-ranking).
+    fn refresh_ranks(&mut self) {
+        for (rank, id) in self.order.iter().enumerate() {
+            self.ranks[id as usize] = rank as u32;
+        }
     }
 
     /// Delete the live unit `id`.
@@ -519,6 +534,7 @@ impl Learner<'_> {
                 standing.life = self.options.life;
             }
         }
+        self.lexicon.refresh_ranks();
     }
 
     /// Move `unit` by ⌊rΔ⌋ + 1 toward the head (`-1`) or the tail (`+1`); a unit pushed
