@@ -232,19 +232,6 @@ impl Lexicon {
         self.contexts[id as usize] = None;
         self.free.push(id);
     }
-
-    /// The chunk the greedy reader takes at `at`: the longest unit or the single symbol
-    /// (empty at the end).
-    fn forced_match<'t>(&self, text: &'t [u8], at: usize) -> &'t [u8] {
-        if at >= text.len() {
-            return &[];
-        }
-        let len = match self.trie.prefixes(text, at, usize::MAX).longest {
-            Some((_, len)) => len,
-            None => self.units.symbol_len(text, at),
-        };
-        &text[at..at + len]
-    }
 }
 
 /// The chunks around a unit when it was memorized, the previous one then the next, in
@@ -293,12 +280,41 @@ struct Learner<'a> {
     spare_tests: Vec<Pending>,
     /// The chunk buffer of [`read`](Self::read), kept between pieces.
     chunk_buffer: Vec<(usize, usize)>,
+    /// The prefix match at the reader's next position, `(position, match)` in the piece
+    /// being read: the context of a memorized or inspected unit looks there before the
+    /// reader steps there. Kept until a unit inserted since is a prefix there.
+    lookahead: Option<(usize, PrefixMatch)>,
 }
 
 impl Learner<'_> {
-    /// Memorize `bytes` at the tail (on probation with `context`) unless it is known, too
-    /// long or over the cap; the new unit's id.
-    fn memorize(&mut self, bytes: &[u8], context: (&[u8], &[u8])) -> Option<u32> {
+    /// The prefix match at `text[at..]`, from the lookahead if it holds.
+    fn prefixes(&mut self, text: &[u8], at: usize) -> PrefixMatch {
+        match self.lookahead {
+            Some((position, found)) if position == at => found,
+            _ => {
+                let found = self.lexicon.prefixes(text, at);
+                self.lookahead = Some((at, found));
+                found
+            }
+        }
+    }
+
+    /// The chunk the greedy reader takes at `at`: the longest unit or the single symbol
+    /// (empty at the end).
+    fn forced_match<'t>(&mut self, text: &'t [u8], at: usize) -> &'t [u8] {
+        if at >= text.len() {
+            return &[];
+        }
+        let len = match self.prefixes(text, at).longest {
+            Some((_, len)) => len,
+            None => self.lexicon.units.symbol_len(text, at),
+        };
+        &text[at..at + len]
+    }
+
+    /// Memorize `bytes` (a part of the piece `text`) at the tail, on probation with
+    /// `context`, unless it is known, too long or over the cap; the new unit's id.
+    fn memorize(&mut self, text: &[u8], bytes: &[u8], context: (&[u8], &[u8])) -> Option<u32> {
         if bytes.is_empty() || self.lexicon.trie.get(bytes).is_some() {
             return None;
         }
@@ -311,11 +327,16 @@ impl Learner<'_> {
         {
             return None;
         }
-        Some(self.admit(bytes, context))
+        Some(self.admit(text, bytes, context))
     }
 
-    /// Append `bytes` at the tail, on probation with `context`.
-    fn admit(&mut self, bytes: &[u8], context: (&[u8], &[u8])) -> u32 {
+    /// Append `bytes` (a part of the piece `text`) at the tail, on probation with `context`.
+    fn admit(&mut self, text: &[u8], bytes: &[u8], context: (&[u8], &[u8])) -> u32 {
+        if let Some((position, _)) = self.lookahead {
+            if text[position..].starts_with(bytes) {
+                self.lookahead = None;
+            }
+        }
         let context = Context::new(context.0, context.1);
         self.lexicon.push(bytes, self.options.life, context)
     }
@@ -412,7 +433,7 @@ impl Learner<'_> {
     ) -> bool {
         let (old_last, old_next) = (recorded.previous(), recorded.next());
         let last_text = &text[last.0..last.1];
-        let next = self.lexicon.forced_match(text, chunk.1);
+        let next = self.forced_match(text, chunk.1);
         if old_last.is_empty() && old_next.is_empty() && last_text.is_empty() && next.is_empty() {
             return true;
         }
@@ -421,6 +442,7 @@ impl Learner<'_> {
             || (!last_text.is_empty() && old_last.ends_with(last_text))
         {
             self.memorize(
+                text,
                 &text[last.0..chunk.1],
                 (&text[before_last.0..before_last.1], next),
             );
@@ -429,8 +451,9 @@ impl Learner<'_> {
         if (!old_next.is_empty() && next.starts_with(old_next))
             || (!next.is_empty() && old_next.starts_with(next))
         {
-            let after_next = self.lexicon.forced_match(text, chunk.1 + next.len());
+            let after_next = self.forced_match(text, chunk.1 + next.len());
             self.memorize(
+                text,
                 &text[chunk.0..chunk.1 + next.len()],
                 (last_text, after_next),
             );
@@ -445,9 +468,10 @@ impl Learner<'_> {
         chunks.clear();
         let mut pending: Vec<Pending> = Vec::new();
         let mut at = 0;
+        self.lookahead = None;
         while at < text.len() {
             self.evaluate(&mut pending, text, at);
-            let found = self.lexicon.prefixes(text, at);
+            let found = self.prefixes(text, at);
             let empty = (at, at);
             let last = chunks.last().copied().unwrap_or(empty);
             let before_last = chunks
@@ -462,10 +486,10 @@ impl Learner<'_> {
                 }
                 None => {
                     let end = at + self.lexicon.units.symbol_len(text, at);
-                    let next = self.lexicon.forced_match(text, end);
+                    let next = self.forced_match(text, end);
                     // An unknown symbol is an atom: always admitted.
                     (
-                        self.admit(&text[at..end], (&text[last.0..last.1], next)),
+                        self.admit(text, &text[at..end], (&text[last.0..last.1], next)),
                         end,
                     )
                 }
@@ -487,8 +511,9 @@ impl Learner<'_> {
                     self.open_test(&mut pending, unit, end, shorter);
                 }
                 if self.sampler.uniform() < self.options.in_rate {
-                    let next = self.lexicon.forced_match(text, end);
+                    let next = self.forced_match(text, end);
                     self.memorize(
+                        text,
                         &text[last.0..end],
                         (&text[before_last.0..before_last.1], next),
                     );
@@ -636,6 +661,7 @@ impl LibTrainer {
             admission_cap: target.map_or(usize::MAX, |target| target + target / 10 + 1),
             spare_tests: Vec::new(),
             chunk_buffer: Vec::new(),
+            lookahead: None,
         };
         progress.start(Phase::Reading, self.steps as u64);
         let mut position = 0;
