@@ -260,9 +260,9 @@ impl UnitTrie {
             .filter(|&unit| unit != NONE)
     }
 
-    /// Mark `bytes` (non-empty) as unit `unit`, replacing any previous mark; the node
-    /// that holds the mark.
-    pub fn insert(&mut self, bytes: &[u8], unit: u32) -> UnitNode {
+    /// Mark `bytes` (non-empty) as unit `unit` unless it is a unit already: the node
+    /// that holds the new mark, or `None` (the trie unchanged).
+    pub fn insert(&mut self, bytes: &[u8], unit: u32) -> Option<UnitNode> {
         let mut node = ROOT;
         for &byte in bytes {
             node = match self.child(node, byte) {
@@ -274,8 +274,12 @@ impl UnitTrie {
                 }
             };
         }
-        self.nodes[node as usize].unit = unit;
-        UnitNode(node)
+        let mark = &mut self.nodes[node as usize].unit;
+        if *mark != NONE {
+            return None;
+        }
+        *mark = unit;
+        Some(UnitNode(node))
     }
 
     /// Forget the unit spelled `bytes` and the nodes only it needed.
@@ -387,8 +391,9 @@ mod tests {
                 trie.remove(&unit);
                 units.remove(&unit);
             } else {
-                trie.insert(&unit, id);
-                units.insert(unit, id);
+                let inserted = trie.insert(&unit, id).is_some();
+                assert_eq!(inserted, !units.contains_key(&unit));
+                units.entry(unit).or_insert(id);
             }
             let probe: Vec<u8> = (0..6).map(|_| b'a' + next(12) as u8).collect();
             let expected: Vec<(u32, usize)> = (1..=probe.len())

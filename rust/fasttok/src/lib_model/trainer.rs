@@ -16,7 +16,7 @@ use super::LibModel;
 use crate::model::Units;
 use crate::pretokenize::Pretokenizer;
 use crate::progress::{Phase, Progress};
-use crate::slots::place;
+use crate::slots::{next_place, place};
 use crate::trie::{PrefixMatch, UnitNode, UnitTrie};
 use crate::{Error, Result};
 
@@ -182,23 +182,29 @@ impl Lexicon {
         count as u32
     }
 
-    /// Append a new unit at the tail, on probation for `life` articles with `context`.
-    fn push(&mut self, bytes: &[u8], life: u32, context: Context) -> u32 {
-        let symbols = self.symbols(bytes);
-        let id = place(&mut self.spellings, &mut self.free, None);
-        let node = self.trie.insert(bytes, id);
-        self.spellings[id as usize] = Some((bytes.into(), node));
+    /// Append `bytes` at the tail as a new unit, on probation for `life` articles with
+    /// `context`, unless it is a unit already; the new unit's id.
+    fn push(&mut self, bytes: &[u8], life: u32, context: (&[u8], &[u8])) -> Option<u32> {
+        // One walk both looks for the unit and inserts it.
+        let id = next_place(&self.spellings, &self.free);
+        let node = self.trie.insert(bytes, id)?;
+        place(
+            &mut self.spellings,
+            &mut self.free,
+            Some((bytes.into(), node)),
+        );
         if self.standings.len() < self.spellings.len() {
             self.standings
                 .resize(self.spellings.len(), Standing::default());
             self.contexts.resize_with(self.spellings.len(), || None);
             self.ranks.resize(self.spellings.len(), 0);
         }
+        let symbols = self.symbols(bytes);
         self.standings[id as usize] = Standing { symbols, life };
-        self.contexts[id as usize] = Some(context);
+        self.contexts[id as usize] = Some(Context::new(context.0, context.1));
         self.ranks[id as usize] = self.order.len() as u32;
         self.order.push(id);
-        id
+        Some(id)
     }
 
     /// Record every unit's rank (after a re-ranking).
@@ -313,32 +319,31 @@ impl Learner<'_> {
     }
 
     /// Memorize `bytes` (a part of the piece `text`) at the tail, on probation with
-    /// `context`, unless it is known, too long or over the cap; the new unit's id.
-    fn memorize(&mut self, text: &[u8], bytes: &[u8], context: (&[u8], &[u8])) -> Option<u32> {
-        if bytes.is_empty() || self.lexicon.trie.get(bytes).is_some() {
-            return None;
-        }
+    /// `context`, unless it is known, too long or over the cap.
+    fn memorize(&mut self, text: &[u8], bytes: &[u8], context: (&[u8], &[u8])) {
         let symbols = self.lexicon.symbols(bytes);
-        if self
-            .options
-            .max_unit_length
-            .is_some_and(|max| symbols as usize > max)
+        if symbols == 0
+            || self
+                .options
+                .max_unit_length
+                .is_some_and(|max| symbols as usize > max)
             || (symbols > 1 && self.lexicon.len() >= self.admission_cap)
         {
-            return None;
+            return;
         }
-        Some(self.admit(text, bytes, context))
+        self.admit(text, bytes, context);
     }
 
-    /// Append `bytes` (a part of the piece `text`) at the tail, on probation with `context`.
-    fn admit(&mut self, text: &[u8], bytes: &[u8], context: (&[u8], &[u8])) -> u32 {
+    /// Append `bytes` (a part of the piece `text`) at the tail, on probation with
+    /// `context`, unless it is known; the new unit's id.
+    fn admit(&mut self, text: &[u8], bytes: &[u8], context: (&[u8], &[u8])) -> Option<u32> {
+        let id = self.lexicon.push(bytes, self.options.life, context)?;
         if let Some((position, _)) = self.lookahead {
             if text[position..].starts_with(bytes) {
                 self.lookahead = None;
             }
         }
-        let context = Context::new(context.0, context.1);
-        self.lexicon.push(bytes, self.options.life, context)
+        Some(id)
     }
 
     /// Decide the open tests whose alternative path reaches `at` (the default path's end).
@@ -489,7 +494,8 @@ impl Learner<'_> {
                     let next = self.forced_match(text, end);
                     // An unknown symbol is an atom: always admitted.
                     (
-                        self.admit(text, &text[at..end], (&text[last.0..last.1], next)),
+                        self.admit(text, &text[at..end], (&text[last.0..last.1], next))
+                            .expect("a symbol without a unit is not in the lexicon"),
                         end,
                     )
                 }
