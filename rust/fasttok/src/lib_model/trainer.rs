@@ -265,11 +265,14 @@ impl Context {
 }
 
 /// An open counterfactual test of `unit` (the longest match) against a shorter start.
+///
+/// The default path is the reader's own, from chunk `first` of the piece on: it is not
+/// copied into each open test at every chunk.
 #[derive(Default)]
 struct Pending {
     unit: u32,
+    first: usize,
     alternative_end: usize,
-    default: Vec<Chunk>,
     alternative: Vec<Chunk>,
 }
 
@@ -285,7 +288,7 @@ struct Learner<'a> {
     /// Finished tests, whose buffers new tests reuse.
     spare_tests: Vec<Pending>,
     /// The chunk buffer of [`read`](Self::read), kept between pieces.
-    chunk_buffer: Vec<(usize, usize)>,
+    chunk_buffer: Vec<Chunk>,
     /// The prefix match at the reader's next position, `(position, match)` in the piece
     /// being read: the context of a memorized or inspected unit looks there before the
     /// reader steps there. Kept until a unit inserted since is a prefix there.
@@ -346,8 +349,9 @@ impl Learner<'_> {
         Some(id)
     }
 
-    /// Decide the open tests whose alternative path reaches `at` (the default path's end).
-    fn evaluate(&mut self, pending: &mut Vec<Pending>, text: &[u8], at: usize) {
+    /// Decide the open tests whose alternative path reaches `at`, the end of the
+    /// reader's `path` so far.
+    fn evaluate(&mut self, pending: &mut Vec<Pending>, path: &[Chunk], text: &[u8], at: usize) {
         let mut index = 0;
         while index < pending.len() {
             let test = &mut pending[index];
@@ -363,7 +367,8 @@ impl Learner<'_> {
                 continue;
             }
             let test = pending.remove(index);
-            if alternative_is_better(&self.lexicon, &test.default, &test.alternative) {
+            let default = &path[test.first..];
+            if alternative_is_better(&self.lexicon, default, &test.alternative) {
                 if let Some(winner) = test.alternative[0].unit {
                     self.rewards.push((winner, -1));
                 }
@@ -375,9 +380,10 @@ impl Learner<'_> {
         }
     }
 
-    /// Open a test of `unit` (default path ending at `end`) against `shorter`, replacing
-    /// an open test of the same unit in place (the reference keys its tests by unit).
-    fn open_test(&mut self, pending: &mut Vec<Pending>, unit: u32, end: usize, shorter: Chunk) {
+    /// Open a test of `unit` (the reader's chunk number `first`) against `shorter`,
+    /// replacing an open test of the same unit in place (the reference keys its tests by
+    /// unit).
+    fn open_test(&mut self, pending: &mut Vec<Pending>, unit: u32, first: usize, shorter: Chunk) {
         let position = pending.iter().position(|open| open.unit == unit);
         let mut test = match position {
             Some(index) => std::mem::take(&mut pending[index]),
@@ -385,12 +391,8 @@ impl Learner<'_> {
             None => self.spare_tests.pop().unwrap_or_default(),
         };
         test.unit = unit;
+        test.first = first;
         test.alternative_end = shorter.end;
-        test.default.clear();
-        test.default.push(Chunk {
-            unit: Some(unit),
-            end,
-        });
         test.alternative.clear();
         test.alternative.push(shorter);
         match position {
@@ -475,14 +477,17 @@ impl Learner<'_> {
         let mut at = 0;
         self.lookahead = None;
         while at < text.len() {
-            self.evaluate(&mut pending, text, at);
+            self.evaluate(&mut pending, &chunks, text, at);
             let found = self.prefixes(text, at);
-            let empty = (at, at);
-            let last = chunks.last().copied().unwrap_or(empty);
-            let before_last = chunks
-                .len()
-                .checked_sub(2)
-                .map_or(empty, |index| chunks[index]);
+            // The span of the chunk `back` chunks before this one (empty at the start).
+            let span = |back: usize| match chunks.len().checked_sub(back) {
+                Some(index) => (
+                    index.checked_sub(1).map_or(0, |i| chunks[i].end),
+                    chunks[index].end,
+                ),
+                None => (at, at),
+            };
+            let (last, before_last) = (span(1), span(2));
             let (unit, end) = match found.longest {
                 Some((unit, len)) => {
                     let chunk = (at, at + len);
@@ -500,12 +505,6 @@ impl Learner<'_> {
                     )
                 }
             };
-            for test in &mut pending {
-                test.default.push(Chunk {
-                    unit: Some(unit),
-                    end,
-                });
-            }
             if found.longest.is_some() {
                 if let Some((shorter, shorter_len)) =
                     found.shorter.filter(|_| !self.lexicon.is_atom(unit))
@@ -514,7 +513,7 @@ impl Learner<'_> {
                         unit: Some(shorter),
                         end: at + shorter_len,
                     };
-                    self.open_test(&mut pending, unit, end, shorter);
+                    self.open_test(&mut pending, unit, chunks.len(), shorter);
                 }
                 if self.sampler.uniform() < self.options.in_rate {
                     let next = self.forced_match(text, end);
@@ -525,7 +524,10 @@ impl Learner<'_> {
                     );
                 }
             }
-            chunks.push((at, end));
+            chunks.push(Chunk {
+                unit: Some(unit),
+                end,
+            });
             at = end;
         }
         // Tests still open at the end of the piece are dropped, as in the reference.
