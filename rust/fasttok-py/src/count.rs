@@ -1,5 +1,6 @@
 //! Counting: files (read in Rust) and Python iterables (buffered) → `Counts`.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -212,16 +213,21 @@ impl PyCounts {
     }
 }
 
-/// A document of an iterable: `str`, or `bytes` decoded under `policy`.
-fn document(item: &Bound<'_, PyAny>, index: usize, policy: Utf8Policy) -> PyResult<String> {
+/// A document of an iterable: `str`, or `bytes` decoded under `policy`; borrowed where
+/// it is valid UTF-8 already.
+fn document<'a>(
+    item: &'a Bound<'_, PyAny>,
+    index: usize,
+    policy: Utf8Policy,
+) -> PyResult<Cow<'a, str>> {
     if let Ok(text) = item.cast::<PyString>() {
-        return Ok(text.to_str()?.to_owned());
+        return Ok(Cow::Borrowed(text.to_str()?));
     }
     if let Ok(bytes) = item.cast::<PyBytes>() {
         let bytes = bytes.as_bytes();
         return match (std::str::from_utf8(bytes), policy) {
-            (Ok(text), _) => Ok(text.to_owned()),
-            (Err(_), Utf8Policy::Replace) => Ok(String::from_utf8_lossy(bytes).into_owned()),
+            (Ok(text), _) => Ok(Cow::Borrowed(text)),
+            (Err(_), Utf8Policy::Replace) => Ok(String::from_utf8_lossy(bytes)),
             (Err(err), Utf8Policy::Strict) => {
                 Err(crate::error::CoreError(fasttok::Error::InvalidUtf8 {
                     source_name: format!("item {index} of the corpus iterable"),
@@ -252,10 +258,10 @@ pub fn corpus_lines(
 ) -> PyResult<PyLines> {
     let policy = utf8_policy(errors)?;
     let limit = limit.unwrap_or(usize::MAX);
-    let mut lines: Vec<String> = Vec::new();
+    let mut lines = PyLines::default();
     // Keep `line`; whether more are wanted.
-    let take = |lines: &mut Vec<String>, line: &str| {
-        lines.push(line.to_owned());
+    let take = |lines: &mut PyLines, line: &str| {
+        lines.push(line);
         lines.len() < limit
     };
     for path in &files {
@@ -271,7 +277,8 @@ pub fn corpus_lines(
             if lines.len() >= limit {
                 break;
             }
-            let text = document(&item?, index, policy)?;
+            let item = item?;
+            let text = document(&item, index, policy)?;
             if !text
                 .split_inclusive('\n')
                 .all(|line| take(&mut lines, line))
@@ -280,20 +287,44 @@ pub fn corpus_lines(
             }
         }
     }
-    Ok(PyLines { inner: lines })
+    Ok(lines)
 }
 
 /// Lines of a corpus, in order, kept on the Rust side: LiB reads them there, so they
 /// need not become Python strings and back.
 #[pyclass(frozen, module = "fasttok._fasttok", name = "Lines")]
+#[derive(Default)]
 pub struct PyLines {
-    pub inner: Vec<String>,
+    /// The lines one after another, in one buffer rather than one allocation each.
+    text: String,
+    /// Where each line ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl PyLines {
+    fn push(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.ends.push(self.text.len());
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The lines, in order.
+    pub fn lines(&self) -> Vec<&str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.text[start..end])
+            .collect()
+    }
 }
 
 #[pymethods]
 impl PyLines {
     fn __len__(&self) -> usize {
-        self.inner.len()
+        self.len()
     }
 }
 
@@ -356,7 +387,7 @@ pub fn count(
         let mut batch_bytes = 0;
         let mut items = documents.try_iter()?.enumerate().peekable();
         while let Some((index, item)) = items.next() {
-            let text = document(&item?, index, policy)?;
+            let text = document(&item?, index, policy)?.into_owned();
             batch_bytes += text.len();
             batch.push(text);
             if batch_bytes >= BATCH_BYTES || items.peek().is_none() {

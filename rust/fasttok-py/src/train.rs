@@ -206,7 +206,7 @@ pub fn train_lib(
     let parameters = parameters_object(parameters)?;
     let monitor = Progress::new();
     let model = run_detached(py, &monitor, progress, |monitor| {
-        trainer.train(&sentences.inner, &pretokenizer.inner, monitor)
+        trainer.train(&sentences.lines(), &pretokenizer.inner, monitor)
     })?;
     let info = TrainingInfo {
         algorithm: "lib".into(),
