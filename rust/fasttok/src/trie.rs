@@ -331,6 +331,39 @@ impl UnitTrie {
         }
     }
 
+    /// [`prefixes`](Self::prefixes) at two positions, walked in lockstep.
+    ///
+    /// A walk is a chain of dependent loads that mostly miss the core's caches; the two
+    /// chains are independent, so their misses overlap.
+    pub fn prefixes_pair(&self, text: &[u8], at: [usize; 2], max_bytes: usize) -> [PrefixMatch; 2] {
+        let mut found = [PrefixMatch::default(); 2];
+        let end = at.map(|at| at.saturating_add(max_bytes).min(text.len()));
+        let mut node = [&self.nodes[ROOT as usize]; 2];
+        let mut position = at;
+        let mut walking = [position[0] < end[0], position[1] < end[1]];
+        while walking[0] || walking[1] {
+            for walk in 0..2 {
+                if !walking[walk] {
+                    continue;
+                }
+                let child = self.child_below(node[walk], text[position[walk]]);
+                if child == NONE {
+                    walking[walk] = false;
+                    continue;
+                }
+                node[walk] = &self.nodes[child as usize];
+                position[walk] += 1;
+                if node[walk].unit != NONE {
+                    let found = &mut found[walk];
+                    found.shorter = found.longest;
+                    found.longest = Some((node[walk].unit, position[walk] - at[walk]));
+                }
+                walking[walk] = position[walk] < end[walk];
+            }
+        }
+        found
+    }
+
     /// The two longest units that are prefixes of `text[at..]`, walking at most
     /// `max_bytes` bytes.
     pub fn prefixes(&self, text: &[u8], at: usize, max_bytes: usize) -> PrefixMatch {
@@ -404,6 +437,12 @@ mod tests {
                 found.push((unit, length))
             });
             assert_eq!(found, expected);
+            let (first, second) = (next(6) as usize, next(6) as usize);
+            let pair = trie.prefixes_pair(&probe, [first, second], usize::MAX);
+            assert_eq!(
+                pair,
+                [first, second].map(|at| trie.prefixes(&probe, at, usize::MAX))
+            );
         }
         for (unit, &id) in &units {
             assert_eq!(trie.get(unit), Some(id));

@@ -131,6 +131,29 @@ impl RankedUnits for Lexicon {
     }
 }
 
+/// The lexicon with the prefix match at one position known already.
+struct Primed<'a> {
+    lexicon: &'a Lexicon,
+    known: Option<(usize, PrefixMatch)>,
+}
+
+impl RankedUnits for Primed<'_> {
+    fn prefixes(&self, text: &[u8], at: usize) -> PrefixMatch {
+        match self.known {
+            Some((position, found)) if position == at => found,
+            _ => self.lexicon.prefixes(text, at),
+        }
+    }
+
+    fn rank(&self, unit: u32) -> usize {
+        self.lexicon.rank(unit)
+    }
+
+    fn units(&self) -> Units {
+        self.lexicon.units
+    }
+}
+
 impl Lexicon {
     fn new(units: Units) -> Self {
         Self {
@@ -349,14 +372,48 @@ impl Learner<'_> {
         Some(id)
     }
 
+    /// Walk at `at` (unless the lookahead has it) in lockstep with the first step of an
+    /// open test's alternative path; that step's match, if walked.
+    fn walk_ahead(
+        &mut self,
+        pending: &[Pending],
+        text: &[u8],
+        at: usize,
+    ) -> Option<(usize, PrefixMatch)> {
+        let step = pending
+            .iter()
+            .map(|test| test.alternative_end)
+            .find(|&end| end < at)?;
+        if matches!(self.lookahead, Some((position, _)) if position == at) {
+            return None;
+        }
+        let [found, stepped] = self
+            .lexicon
+            .trie
+            .prefixes_pair(text, [at, step], usize::MAX);
+        self.lookahead = Some((at, found));
+        Some((step, stepped))
+    }
+
     /// Decide the open tests whose alternative path reaches `at`, the end of the
-    /// reader's `path` so far.
-    fn evaluate(&mut self, pending: &mut Vec<Pending>, path: &[Chunk], text: &[u8], at: usize) {
+    /// reader's `path` so far; `known`: a match walked already.
+    fn evaluate(
+        &mut self,
+        pending: &mut Vec<Pending>,
+        path: &[Chunk],
+        text: &[u8],
+        at: usize,
+        known: Option<(usize, PrefixMatch)>,
+    ) {
+        let lexicon = Primed {
+            lexicon: &self.lexicon,
+            known,
+        };
         let mut index = 0;
         while index < pending.len() {
             let test = &mut pending[index];
             test.alternative_end = extend_to(
-                &self.lexicon,
+                &lexicon,
                 text,
                 &mut test.alternative,
                 test.alternative_end,
@@ -368,7 +425,7 @@ impl Learner<'_> {
             }
             let test = pending.remove(index);
             let default = &path[test.first..];
-            if alternative_is_better(&self.lexicon, default, &test.alternative) {
+            if alternative_is_better(&lexicon, default, &test.alternative) {
                 if let Some(winner) = test.alternative[0].unit {
                     self.rewards.push((winner, -1));
                 }
@@ -477,7 +534,8 @@ impl Learner<'_> {
         let mut at = 0;
         self.lookahead = None;
         while at < text.len() {
-            self.evaluate(&mut pending, &chunks, text, at);
+            let known = self.walk_ahead(&pending, text, at);
+            self.evaluate(&mut pending, &chunks, text, at, known);
             let found = self.prefixes(text, at);
             // The span of the chunk `back` chunks before this one (empty at the start).
             let span = |back: usize| match chunks.len().checked_sub(back) {
