@@ -85,9 +85,15 @@ impl Default for UnitTrie {
 impl UnitTrie {
     /// An empty trie.
     pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// An empty trie with room for `nodes` nodes (at most the total bytes of the units
+    /// it will hold): a trie built from a whole vocabulary is not copied as it grows.
+    pub fn with_capacity(nodes: usize) -> Self {
         let mut trie = Self {
-            nodes: Vec::new(),
-            links: Vec::new(),
+            nodes: Vec::with_capacity(nodes + 1),
+            links: Vec::with_capacity(nodes + 1),
             free: Vec::new(),
             tables: Vec::new(),
             free_tables: Vec::new(),

@@ -83,15 +83,14 @@ impl LibModel {
     /// not among them at the end; character units gain 256 byte-fallback tokens.
     pub fn new(units: Vec<Vec<u8>>, unit_kind: Units, special_tokens: &[String]) -> Result<Self> {
         let mut vocab = units;
-        let mut trie = UnitTrie::new();
+        let mut trie = UnitTrie::with_capacity(vocab.iter().map(Vec::len).sum());
         for (id, unit) in vocab.iter().enumerate() {
-            if unit.is_empty() || trie.get(unit).is_some() {
+            if unit.is_empty() || trie.insert(unit, id as u32).is_none() {
                 return Err(Error::argument(
                     "units",
                     format!("unit {id} is empty or repeated"),
                 ));
             }
-            trie.insert(unit, id as u32);
         }
         let mut byte_ids = [0u32; 256];
         match unit_kind {

@@ -77,7 +77,7 @@ impl UnigramModel {
         units: Units,
         special_tokens: &[String],
     ) -> Result<Self> {
-        let mut trie = UnitTrie::new();
+        let mut trie = UnitTrie::with_capacity(pieces.iter().map(|(piece, _)| piece.len()).sum());
         for (id, (piece, score)) in pieces.iter().enumerate() {
             if piece.is_empty() || trie.get(piece).is_some() {
                 return Err(Error::argument(

@@ -104,7 +104,7 @@ struct Vocabulary {
 
 impl Vocabulary {
     fn new(pieces: &[ScoredPiece], units: Units) -> Self {
-        let mut trie = UnitTrie::new();
+        let mut trie = UnitTrie::with_capacity(pieces.iter().map(|(bytes, _)| bytes.len()).sum());
         for (id, (bytes, _)) in pieces.iter().enumerate() {
             trie.insert(bytes, id as u32);
         }
