@@ -288,6 +288,17 @@ impl UnitTrie {
         Some(UnitNode(node))
     }
 
+    /// The bytes spelled by the path to `node`.
+    pub fn spelling(&self, UnitNode(mut node): UnitNode) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        while node != ROOT {
+            bytes.push(self.nodes[node as usize].byte);
+            node = self.links[node as usize].parent;
+        }
+        bytes.reverse();
+        bytes
+    }
+
     /// Forget the unit spelled `bytes` and the nodes only it needed.
     pub fn remove(&mut self, bytes: &[u8]) {
         if let Some(node) = self.node_of(bytes) {
@@ -452,6 +463,8 @@ mod tests {
         }
         for (unit, &id) in &units {
             assert_eq!(trie.get(unit), Some(id));
+            let node = UnitNode(trie.node_of(unit).unwrap());
+            assert_eq!(&trie.spelling(node), unit);
         }
         // Forgetting everything frees every node but the root and empties the index.
         for (count, (unit, _)) in units.iter().enumerate() {

@@ -101,8 +101,9 @@ struct Standing {
 /// The lexicon being learned: units by id, a trie, and their rank order.
 struct Lexicon {
     units: Units,
-    /// Each unit's bytes and trie node by id (`None`: a free id).
-    spellings: Vec<Option<(Box<[u8]>, UnitNode)>>,
+    /// Each unit's trie node by id (`None`: a free id). The node spells the unit, so its
+    /// bytes are not kept a second time, in an allocation per unit.
+    nodes: Vec<Option<UnitNode>>,
     standings: Vec<Standing>,
     /// The context each unit on probation was memorized in, by id (none for a unit put
     /// on probation at the tail).
@@ -158,7 +159,7 @@ impl Lexicon {
     fn new(units: Units) -> Self {
         Self {
             units,
-            spellings: Vec::new(),
+            nodes: Vec::new(),
             standings: Vec::new(),
             contexts: Vec::new(),
             ranks: Vec::new(),
@@ -172,11 +173,9 @@ impl Lexicon {
         self.order.len()
     }
 
-    fn spelling(&self, id: u32) -> &[u8] {
-        let (bytes, _) = self.spellings[id as usize]
-            .as_ref()
-            .expect("ids in use refer to live units");
-        bytes
+    fn spelling(&self, id: u32) -> Vec<u8> {
+        let node = self.nodes[id as usize].expect("ids in use refer to live units");
+        self.trie.spelling(node)
     }
 
     fn standing(&mut self, id: u32) -> &mut Standing {
@@ -184,9 +183,7 @@ impl Lexicon {
     }
 
     fn is_live(&self, id: u32) -> bool {
-        self.spellings
-            .get(id as usize)
-            .is_some_and(|spelling| spelling.is_some())
+        self.nodes.get(id as usize).is_some_and(Option::is_some)
     }
 
     fn is_atom(&self, id: u32) -> bool {
@@ -209,18 +206,13 @@ impl Lexicon {
     /// `context`, unless it is a unit already; the new unit's id.
     fn push(&mut self, bytes: &[u8], life: u32, context: (&[u8], &[u8])) -> Option<u32> {
         // One walk both looks for the unit and inserts it.
-        let id = next_place(&self.spellings, &self.free);
+        let id = next_place(&self.nodes, &self.free);
         let node = self.trie.insert(bytes, id)?;
-        place(
-            &mut self.spellings,
-            &mut self.free,
-            Some((bytes.into(), node)),
-        );
-        if self.standings.len() < self.spellings.len() {
-            self.standings
-                .resize(self.spellings.len(), Standing::default());
-            self.contexts.resize_with(self.spellings.len(), || None);
-            self.ranks.resize(self.spellings.len(), 0);
+        place(&mut self.nodes, &mut self.free, Some(node));
+        if self.standings.len() < self.nodes.len() {
+            self.standings.resize(self.nodes.len(), Standing::default());
+            self.contexts.resize_with(self.nodes.len(), || None);
+            self.ranks.resize(self.nodes.len(), 0);
         }
         let symbols = self.symbols(bytes);
         self.standings[id as usize] = Standing { symbols, life };
@@ -253,7 +245,7 @@ impl Lexicon {
 
     /// Take live unit `id` out of its slot and the trie (not the rank order).
     fn free_slot(&mut self, id: u32) {
-        let (_, node) = self.spellings[id as usize]
+        let node = self.nodes[id as usize]
             .take()
             .expect("only live units are deleted");
         self.trie.remove_at(node);
@@ -793,7 +785,7 @@ impl LibTrainer {
         let units: Vec<Vec<u8>> = ranked
             .into_iter()
             .filter(|unit| kept.contains(unit))
-            .map(|unit| lexicon.spelling(unit).to_vec())
+            .map(|unit| lexicon.spelling(unit))
             .collect();
         LibModel::new(units, self.units, &self.special_tokens)
     }
