@@ -142,9 +142,9 @@ def test_any_text_round_trips(text: str) -> None:
         assert tokenizer.with_segmenter("greedy").decode(tokenizer.with_segmenter("greedy").encode(text)) == text
 
 
-def test_training_is_deterministic_per_seed() -> None:
+def test_training_is_deterministic_per_seed_and_thread_count() -> None:
     lines = hamlet_lines(800)
-    first, again = (train(lines, sentences_per_step=80, steps=10, seed=3) for _ in range(2))
+    first, again = (train(lines, sentences_per_step=80, steps=10, seed=3, num_threads=n) for n in (1, 2))
     other = train(lines, sentences_per_step=80, steps=10, seed=4)
     assert first == again
     assert units_of(first) != units_of(other)
@@ -195,6 +195,7 @@ def test_sidecar_records_the_options() -> None:
         ({"steps": 0}, "steps"),
         ({"seed": -1}, "seed"),
         ({"life": -2}, "life"),
+        ({"num_threads": 0}, "num_threads"),
     ],
 )
 def test_bad_options_name_the_parameter(options: dict, message: str) -> None:

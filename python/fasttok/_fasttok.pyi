@@ -229,6 +229,7 @@ def train_lib(
     seed: int = 0,
     vocab_size: int | None = None,
     special_tokens: list[str] = ...,
+    num_threads: int | None = None,
     progress: bool = False,
     parameters: str = "{}",
 ) -> Tokenizer: ...

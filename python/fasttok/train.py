@@ -304,7 +304,8 @@ def train(
             vocabulary (frequent substrings), least share of pieces kept per pruning
             round, EM iterations per round (SentencePiece's defaults).
         max_unique, max_piece_bytes: bound the counting's memory (see :func:`count`).
-        num_threads: worker threads (default: one per core); the result never depends on it.
+        num_threads: worker threads (default: one per core; LiB uses two at most); the result never
+            depends on it.
         errors, text_field, progress: as for :func:`count`.
 
     Returns:
@@ -331,7 +332,9 @@ def train(
             raise ParameterError("invalid value for `counts`: LiB reads text in order, so it cannot learn from counts")
         lib = _LibOptions(units, in_rate, out_rate, life, update_rate, inspect_context, sentences_per_step, steps, seed)
         cut_by = Pretokenizer(pretokenizer, True, prefix_space)
-        return _train_lib(corpus, vocab_size, cut_by, lib, special_tokens, max_token_length, errors, text_field, progress)
+        return _train_lib(
+            corpus, vocab_size, cut_by, lib, special_tokens, max_token_length, num_threads, errors, text_field, progress
+        )
     if vocab_size is None:
         raise ParameterError(f"invalid value for `vocab_size`: {algorithm} needs one")
     counting = _Counting(max_unique, max_piece_bytes, num_threads, errors, text_field, progress)
@@ -524,6 +527,7 @@ def _train_lib(
     lib: _LibOptions,
     special_tokens: Sequence[str],
     max_unit_length: int | None,
+    num_threads: int | None,
     errors: str,
     text_field: str,
     progress: bool | None,
@@ -569,6 +573,7 @@ def _train_lib(
         seed=lib.seed,
         vocab_size=vocab_size,
         special_tokens=list(special_tokens),
+        num_threads=num_threads,
         progress=_show_progress(progress),
         parameters=json.dumps(parameters),
     )

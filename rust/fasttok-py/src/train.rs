@@ -168,7 +168,8 @@ pub fn train_superbpe(
 #[pyo3(signature = (sentences, pretokenizer, *, units = "chars", in_rate = 0.25, out_rate = 1e-4,
                     life = 10, update_rate = 0.1, max_unit_length = None, inspect_context = true,
                     sentences_per_step = 500, steps = 100, seed = 0, vocab_size = None,
-                    special_tokens = Vec::new(), progress = false, parameters = "{}"))]
+                    special_tokens = Vec::new(), num_threads = None, progress = false,
+                    parameters = "{}"))]
 #[allow(clippy::too_many_arguments)]
 pub fn train_lib(
     py: Python<'_>,
@@ -186,6 +187,7 @@ pub fn train_lib(
     seed: u64,
     vocab_size: Option<usize>,
     special_tokens: Vec<String>,
+    num_threads: Option<usize>,
     progress: bool,
     parameters: &str,
 ) -> PyResult<PyTokenizer> {
@@ -202,6 +204,7 @@ pub fn train_lib(
         seed,
         vocab_size,
         special_tokens,
+        num_threads,
     };
     let parameters = parameters_object(parameters)?;
     let monitor = Progress::new();

@@ -48,6 +48,9 @@ pub struct LibTrainer {
     pub vocab_size: Option<usize>,
     /// Special tokens, appended after the learned ones.
     pub special_tokens: Vec<String>,
+    /// Threads (`None`: one per core; LiB uses two at most): with two, the trie is
+    /// pruned on the second while units are re-ranked. The lexicon never depends on it.
+    pub num_threads: Option<usize>,
 }
 
 impl Default for LibTrainer {
@@ -65,6 +68,7 @@ impl Default for LibTrainer {
             seed: 0,
             vocab_size: None,
             special_tokens: Vec::new(),
+            num_threads: None,
         }
     }
 }
@@ -229,29 +233,26 @@ impl Lexicon {
         }
     }
 
-    /// Delete the live unit `id`.
-    fn delete(&mut self, id: u32) {
-        self.free_slot(id);
+    /// Delete the live unit `id`, except from the trie; its trie node.
+    fn delete(&mut self, id: u32) -> UnitNode {
         self.order.remove(id);
+        self.free_slot(id)
     }
 
-    /// Delete the live units `ids`.
-    fn delete_all(&mut self, ids: &[u32]) {
-        for &id in ids {
-            self.free_slot(id);
-        }
+    /// Delete the live units `ids`, except from the trie; their trie nodes.
+    fn delete_all(&mut self, ids: &[u32]) -> Vec<UnitNode> {
         self.order.remove_all(ids);
+        ids.iter().map(|&id| self.free_slot(id)).collect()
     }
 
-    /// Take live unit `id` out of its slot and the trie (not the rank order).
-    fn free_slot(&mut self, id: u32) {
-        let node = self.nodes[id as usize]
-            .take()
-            .expect("only live units are deleted");
-        self.trie.remove_at(node);
+    /// Free the slot of live unit `id`; its trie node.
+    fn free_slot(&mut self, id: u32) -> UnitNode {
         self.standings[id as usize] = Standing::default();
         self.contexts[id as usize] = None;
         self.free.push(id);
+        self.nodes[id as usize]
+            .take()
+            .expect("only live units are deleted")
     }
 }
 
@@ -308,6 +309,8 @@ struct Learner<'a> {
     /// being read: the context of a memorized or inspected unit looks there before the
     /// reader steps there. Kept until a unit inserted since is a prefix there.
     lookahead: Option<(usize, PrefixMatch)>,
+    /// Prune the trie on a second thread while units are re-ranked.
+    prune_concurrently: bool,
 }
 
 impl Learner<'_> {
@@ -602,12 +605,26 @@ impl Learner<'_> {
                 }
             }
         }
-        self.lexicon.delete_all(&expired);
-        for (unit, direction) in std::mem::take(&mut self.rewards) {
-            if self.lexicon.is_live(unit) {
-                self.move_unit(unit, direction);
-            }
-        }
+        let expired = self.lexicon.delete_all(&expired);
+        // Pruning the trie is most of the cost of forgetting, and only reading needs the
+        // trie: another core prunes it while this one re-ranks. Each side works in a fixed
+        // order, so the outcome does not depend on timing.
+        // (The lexicon holds an empty trie meanwhile; re-ranking does not read it.)
+        let mut trie = std::mem::take(&mut self.lexicon.trie);
+        let prune = |trie: &mut UnitTrie, nodes: Vec<UnitNode>| {
+            nodes.into_iter().for_each(|node| trie.remove_at(node));
+        };
+        let pushed_out = if self.prune_concurrently {
+            std::thread::scope(|scope| {
+                scope.spawn(|| prune(&mut trie, expired));
+                self.apply_rewards()
+            })
+        } else {
+            prune(&mut trie, expired);
+            self.apply_rewards()
+        };
+        prune(&mut trie, pushed_out);
+        self.lexicon.trie = trie;
         let len = self.lexicon.len();
         let tail = ((1.0 - self.options.out_rate) * len as f64) as usize;
         for rank in tail..len {
@@ -620,12 +637,25 @@ impl Learner<'_> {
         self.lexicon.refresh_ranks();
     }
 
+    /// Move each rewarded or punished unit, in the order earned; the trie nodes of the
+    /// units pushed out past the tail, which are deleted except from the trie.
+    fn apply_rewards(&mut self) -> Vec<UnitNode> {
+        let mut pushed_out = Vec::new();
+        for (unit, direction) in std::mem::take(&mut self.rewards) {
+            if self.lexicon.is_live(unit) {
+                pushed_out.extend(self.move_unit(unit, direction));
+            }
+        }
+        pushed_out
+    }
+
     /// Move `unit` by ⌊rΔ⌋ + 1 toward the head (`-1`) or the tail (`+1`); a unit pushed
-    /// past the tail is deleted (an atom stays last). The head unit never moves.
-    fn move_unit(&mut self, unit: u32, direction: i8) {
+    /// past the tail is deleted except from the trie, and its trie node returned (an atom
+    /// stays last). The head unit never moves.
+    fn move_unit(&mut self, unit: u32, direction: i8) -> Option<UnitNode> {
         let rank = self.lexicon.order.rank(unit);
         if rank == 0 {
-            return;
+            return None;
         }
         let step = (rank as f64 * self.options.update_rate) as usize + 1;
         let len = self.lexicon.len();
@@ -636,10 +666,10 @@ impl Learner<'_> {
         } else if self.lexicon.is_atom(unit) {
             len - 1
         } else {
-            self.lexicon.delete(unit);
-            return;
+            return Some(self.lexicon.delete(unit));
         };
         self.lexicon.order.move_to(unit, rank, target);
+        None
     }
 }
 
@@ -661,6 +691,9 @@ impl LibTrainer {
         rate("update_rate", self.update_rate)?;
         if self.life == 0 {
             return Err(Error::argument("life", "must be at least 1 article"));
+        }
+        if self.num_threads == Some(0) {
+            return Err(Error::argument("num_threads", "must be at least 1"));
         }
         if self.sentences_per_step == 0 {
             return Err(Error::argument("sentences_per_step", "must be at least 1"));
@@ -720,6 +753,10 @@ impl LibTrainer {
             spare_tests: Vec::new(),
             chunk_buffer: Vec::new(),
             lookahead: None,
+            prune_concurrently: self
+                .num_threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+                > 1,
         };
         progress.start(Phase::Reading, self.steps as u64);
         let mut position = 0;
