@@ -71,6 +71,23 @@ impl RankOrder {
         self.len
     }
 
+    /// Read where `id` is kept, so that a [`rank`](Self::rank) of it soon after finds
+    /// that in the cache.
+    pub(crate) fn warm(&self, id: u32) {
+        if let Some(&block) = self.block_of.get(id as usize) {
+            if let Some(ids) = self.blocks.get(block as usize) {
+                std::hint::black_box(ids.first());
+            }
+        }
+    }
+
+    /// Whether `id` is in the sequence.
+    pub(crate) fn contains(&self, id: u32) -> bool {
+        self.block_of
+            .get(id as usize)
+            .is_some_and(|&block| block != NONE)
+    }
+
     /// Position of `id`, which must be in the sequence.
     pub(crate) fn rank(&self, id: u32) -> usize {
         let block = self.block_of[id as usize];
