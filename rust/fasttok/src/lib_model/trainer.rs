@@ -555,9 +555,9 @@ impl Learner<'_> {
                 }
             };
             if found.longest.is_some() {
-                if let Some((shorter, shorter_len)) =
-                    found.shorter.filter(|_| !self.lexicon.is_atom(unit))
-                {
+                // A shorter match means the longest spans several symbols: no atom is
+                // tested.
+                if let Some((shorter, shorter_len)) = found.shorter {
                     let shorter = Chunk {
                         unit: Some(shorter),
                         end: at + shorter_len,
