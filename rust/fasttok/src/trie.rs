@@ -269,8 +269,19 @@ impl UnitTrie {
     /// Mark `bytes` (non-empty) as unit `unit` unless it is a unit already: the node
     /// that holds the new mark, or `None` (the trie unchanged).
     pub fn insert(&mut self, bytes: &[u8], unit: u32) -> Option<UnitNode> {
-        let mut node = ROOT;
-        for &byte in bytes {
+        self.insert_below(UnitNode(ROOT), bytes, unit)
+    }
+
+    /// [`insert`](Self::insert) of a unit's bytes followed by `rest`, from the unit's node
+    /// `below`: no walk down the unit's bytes.
+    pub fn insert_below(
+        &mut self,
+        UnitNode(below): UnitNode,
+        rest: &[u8],
+        unit: u32,
+    ) -> Option<UnitNode> {
+        let mut node = below;
+        for &byte in rest {
             node = match self.child(node, byte) {
                 Some(child) => child,
                 None => {
@@ -441,7 +452,18 @@ mod tests {
                 trie.remove(&unit);
                 units.remove(&unit);
             } else {
-                let inserted = trie.insert(&unit, id).is_some();
+                // Every other unit goes in below the longest unit it starts with.
+                let prefix = (1..unit.len())
+                    .rev()
+                    .find(|&len| units.contains_key(&unit[..len]));
+                let inserted = match prefix.filter(|_| id % 2 == 0) {
+                    Some(len) => {
+                        let below = UnitNode(trie.node_of(&unit[..len]).unwrap());
+                        trie.insert_below(below, &unit[len..], id)
+                    }
+                    None => trie.insert(&unit, id),
+                }
+                .is_some();
                 assert_eq!(inserted, !units.contains_key(&unit));
                 units.entry(unit).or_insert(id);
             }

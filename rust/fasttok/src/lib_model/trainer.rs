@@ -207,11 +207,25 @@ impl Lexicon {
     }
 
     /// Append `bytes` at the tail as a new unit, on probation for `life` articles with
-    /// `context`, unless it is a unit already; the new unit's id.
-    fn push(&mut self, bytes: &[u8], life: u32, context: (&[u8], &[u8])) -> Option<u32> {
-        // One walk both looks for the unit and inserts it.
+    /// `context`, unless it is a unit already; the new unit's id. `start`: a unit and its
+    /// length that `bytes` starts with, if known.
+    fn push(
+        &mut self,
+        bytes: &[u8],
+        start: Option<(u32, usize)>,
+        life: u32,
+        context: (&[u8], &[u8]),
+    ) -> Option<u32> {
+        // One walk both looks for the unit and inserts it, from the node of the unit its
+        // bytes start with where that is known.
         let id = next_place(&self.nodes, &self.free);
-        let node = self.trie.insert(bytes, id)?;
+        let node = match start {
+            Some((unit, len)) => {
+                let below = self.nodes[unit as usize].expect("a known start is a live unit");
+                self.trie.insert_below(below, &bytes[len..], id)
+            }
+            None => self.trie.insert(bytes, id),
+        }?;
         place(&mut self.nodes, &mut self.free, Some(node));
         if self.standings.len() < self.nodes.len() {
             self.standings.resize(self.nodes.len(), Standing::default());
@@ -295,6 +309,21 @@ struct Pending {
     alternative: Vec<Chunk>,
 }
 
+/// A chunk the reader took: bytes `start..end` of the piece and their unit; no unit for
+/// the empty span before a piece's first chunks.
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    unit: Option<u32>,
+}
+
+impl Span {
+    fn bytes(self, text: &[u8]) -> &[u8] {
+        &text[self.start..self.end]
+    }
+}
+
 /// Training state.
 struct Learner<'a> {
     options: &'a LibTrainer,
@@ -342,9 +371,10 @@ impl Learner<'_> {
         &text[at..at + len]
     }
 
-    /// Memorize `bytes` (a part of the piece `text`) at the tail, on probation with
-    /// `context`, unless it is known, too long or over the cap.
-    fn memorize(&mut self, text: &[u8], bytes: &[u8], context: (&[u8], &[u8])) {
+    /// Memorize the bytes of the piece `text` from the chunk `first` to `end` at the
+    /// tail, on probation with `context`, unless they are known, too long or over the cap.
+    fn memorize(&mut self, text: &[u8], first: Span, end: usize, context: (&[u8], &[u8])) {
+        let bytes = &text[first.start..end];
         let symbols = self.lexicon.symbols(bytes);
         if symbols == 0
             || self
@@ -355,13 +385,23 @@ impl Learner<'_> {
         {
             return;
         }
-        self.admit(text, bytes, context);
+        let start = first.unit.map(|unit| (unit, first.end - first.start));
+        self.admit(text, bytes, start, context);
     }
 
-    /// Append `bytes` (a part of the piece `text`) at the tail, on probation with
-    /// `context`, unless it is known; the new unit's id.
-    fn admit(&mut self, text: &[u8], bytes: &[u8], context: (&[u8], &[u8])) -> Option<u32> {
-        let id = self.lexicon.push(bytes, self.options.life, context)?;
+    /// Append `bytes` (a part of the piece `text`, starting with the unit and length
+    /// `start` if known) at the tail, on probation with `context`, unless it is known;
+    /// the new unit's id.
+    fn admit(
+        &mut self,
+        text: &[u8],
+        bytes: &[u8],
+        start: Option<(u32, usize)>,
+        context: (&[u8], &[u8]),
+    ) -> Option<u32> {
+        let id = self
+            .lexicon
+            .push(bytes, start, self.options.life, context)?;
         if let Some((position, _)) = self.lookahead {
             if text[position..].starts_with(bytes) {
                 self.lookahead = None;
@@ -458,17 +498,10 @@ impl Learner<'_> {
 
     /// A unit on probation met again: release it if its context varies, or memorize its
     /// extension by the context that stayed the same.
-    fn inspect(
-        &mut self,
-        unit: u32,
-        text: &[u8],
-        chunk: (usize, usize),
-        last: (usize, usize),
-        before_last: (usize, usize),
-    ) {
-        if !self.lexicon.on_probation(unit) {
+    fn inspect(&mut self, text: &[u8], chunk: Span, last: Span, before_last: Span) {
+        let Some(unit) = chunk.unit.filter(|&unit| self.lexicon.on_probation(unit)) else {
             return;
-        }
+        };
         let recorded = self.lexicon.contexts[unit as usize].take();
         let Some(recorded) = recorded.filter(|_| self.options.inspect_context) else {
             self.lexicon.set_life(unit, 0);
@@ -489,13 +522,13 @@ impl Learner<'_> {
         &mut self,
         recorded: &Context,
         text: &[u8],
-        chunk: (usize, usize),
-        last: (usize, usize),
-        before_last: (usize, usize),
+        chunk: Span,
+        last: Span,
+        before_last: Span,
     ) -> bool {
         let (old_last, old_next) = (recorded.previous(), recorded.next());
-        let last_text = &text[last.0..last.1];
-        let next = self.forced_match(text, chunk.1);
+        let last_text = last.bytes(text);
+        let next = self.forced_match(text, chunk.end);
         if old_last.is_empty() && old_next.is_empty() && last_text.is_empty() && next.is_empty() {
             return true;
         }
@@ -503,22 +536,14 @@ impl Learner<'_> {
         if (!old_last.is_empty() && last_text.ends_with(old_last))
             || (!last_text.is_empty() && old_last.ends_with(last_text))
         {
-            self.memorize(
-                text,
-                &text[last.0..chunk.1],
-                (&text[before_last.0..before_last.1], next),
-            );
+            self.memorize(text, last, chunk.end, (before_last.bytes(text), next));
             extended = true;
         }
         if (!old_next.is_empty() && next.starts_with(old_next))
             || (!next.is_empty() && old_next.starts_with(next))
         {
-            let after_next = self.forced_match(text, chunk.1 + next.len());
-            self.memorize(
-                text,
-                &text[chunk.0..chunk.1 + next.len()],
-                (last_text, after_next),
-            );
+            let after_next = self.forced_match(text, chunk.end + next.len());
+            self.memorize(text, chunk, chunk.end + next.len(), (last_text, after_next));
             extended = true;
         }
         extended
@@ -535,27 +560,37 @@ impl Learner<'_> {
             let known = self.walk_ahead(&pending, text, at);
             self.evaluate(&mut pending, &chunks, text, at, known);
             let found = self.prefixes(text, at);
-            // The span of the chunk `back` chunks before this one (empty at the start).
+            // The chunk `back` chunks before this one (an empty span at the start).
             let span = |back: usize| match chunks.len().checked_sub(back) {
-                Some(index) => (
-                    index.checked_sub(1).map_or(0, |i| chunks[i].end),
-                    chunks[index].end,
-                ),
-                None => (at, at),
+                Some(index) => Span {
+                    start: index.checked_sub(1).map_or(0, |i| chunks[i].end),
+                    end: chunks[index].end,
+                    unit: chunks[index].unit,
+                },
+                None => Span {
+                    start: at,
+                    end: at,
+                    unit: None,
+                },
             };
             let (last, before_last) = (span(1), span(2));
             let (unit, end) = match found.longest {
                 Some((unit, len)) => {
-                    let chunk = (at, at + len);
-                    self.inspect(unit, text, chunk, last, before_last);
-                    (unit, chunk.1)
+                    let chunk = Span {
+                        start: at,
+                        end: at + len,
+                        unit: Some(unit),
+                    };
+                    self.inspect(text, chunk, last, before_last);
+                    (unit, chunk.end)
                 }
                 None => {
                     let end = at + self.lexicon.units.symbol_len(text, at);
                     let next = self.forced_match(text, end);
                     // An unknown symbol is an atom: always admitted.
+                    let context = (last.bytes(text), next);
                     (
-                        self.admit(text, &text[at..end], (&text[last.0..last.1], next))
+                        self.admit(text, &text[at..end], None, context)
                             .expect("a symbol without a unit is not in the lexicon"),
                         end,
                     )
@@ -573,11 +608,7 @@ impl Learner<'_> {
                 }
                 if self.sampler.uniform() < self.options.in_rate {
                     let next = self.forced_match(text, end);
-                    self.memorize(
-                        text,
-                        &text[last.0..end],
-                        (&text[before_last.0..before_last.1], next),
-                    );
+                    self.memorize(text, last, end, (before_last.bytes(text), next));
                 }
             }
             chunks.push(Chunk {
