@@ -4,7 +4,9 @@
 
 /// mimalloc serves the many small, short-lived allocations of training (millions of
 /// unique pieces, position lists and cached segments, freed at once) markedly faster than
-/// the system allocator; the core crate leaves the choice to its user.
+/// the system allocator; the core crate leaves the choice to its user. It is built without
+/// transparent huge pages: where the kernel grants them on request, each first touch
+/// zeroed 2 MB, and that cost a tenth of the CPU time of BPE and LiB training.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
