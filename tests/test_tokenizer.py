@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import json
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -205,3 +207,17 @@ def test_many_python_threads_share_a_tokenizer_and_a_codec_safely() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(work, range(8 * len(documents))))
     assert results == [expected[i % len(documents)] for i in range(len(results))]
+
+
+def test_import_and_lib_training_leave_numpy_unimported() -> None:
+    """numpy (and its BLAS threads) comes with the first feature that needs it, not with
+    ``import fasttok``; the lazily imported names still resolve."""
+    code = (
+        "import sys, fasttok\n"
+        "fasttok.train(iter(['the cat sat on the mat\\n'] * 50), algorithm='lib', vocab_size=None, steps=2, progress=False)\n"
+        "assert 'numpy' not in sys.modules, 'numpy was imported'\n"
+        "assert fasttok.lzw.Codec and fasttok.infer_mixture and fasttok.MixtureResult\n"
+        "assert 'numpy' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

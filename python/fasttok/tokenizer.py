@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Union
-
-import numpy as np
 
 from fasttok import _fasttok
 from fasttok.exceptions import FormatError, ParameterError
 
 if TYPE_CHECKING:
+    import numpy as np
     from transformers import PreTrainedTokenizerFast
 
 #: Pretokenizers whose pieces are not the matches of one regex (see ``to_tiktoken``).
@@ -22,8 +22,12 @@ Ids = Union[Sequence[int], "np.ndarray[Any, np.dtype[np.integer[Any]]]"]
 
 
 def _id_list(ids: Ids) -> list[int]:
-    if isinstance(ids, np.ndarray):
-        return ids.astype(np.int64, copy=False).ravel().tolist()
+    # numpy is imported where it is needed, not with fasttok: an array can only be
+    # passed in once the caller has imported it.
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(ids, numpy.ndarray):
+        as_list: list[int] = ids.astype(numpy.int64, copy=False).ravel().tolist()
+        return as_list
     return list(ids)
 
 
@@ -136,6 +140,8 @@ class Tokenizer:
 
         Returns one list of ids per text, or one ``uint32`` array per text with ``return_numpy``.
         """
+        import numpy as np
+
         ids, offsets = self._core.encode_batch_flat(list(texts), num_threads)
         arrays = np.split(ids, offsets[1:-1].astype(np.intp)) if len(offsets) > 1 else []
         return arrays if return_numpy else [array.tolist() for array in arrays]
@@ -226,6 +232,8 @@ class Tokenizer:
     def scores(self) -> np.ndarray:
         """Unigram: the score (log-probability) of every id as a float64 array; byte-fallback
         tokens, ``<unk>`` and special tokens score 1000 below the lowest piece."""
+        import numpy as np
+
         return np.asarray(self._core.scores(), dtype=np.float64)
 
     def sample(self, text: str, *, alpha: float = 0.1, seed: int = 0) -> list[int]:
