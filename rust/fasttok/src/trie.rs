@@ -51,6 +51,19 @@ struct Node {
     byte: u8,
     /// Its children are found in a table, not a sibling list.
     wide: bool,
+    /// The byte of the first child (narrow nodes).
+    first_byte: u8,
+    /// The children's bytes hashed to one bit each (narrow nodes; see [`filter_bit`]).
+    filter: u8,
+}
+
+/// The bit of `byte` in a node's [`Node::filter`].
+///
+/// A walk ends at a node with no child for its next byte, and finding that in a sibling
+/// list loads every child: a quarter of a walk's loads in LiB training. The filter and
+/// the first child's byte answer most of those lookups from the node itself.
+fn filter_bit(byte: u8) -> u8 {
+    1 << (byte & 7)
 }
 
 /// What only edits read of a node, kept apart so that walks touch fewer cache lines.
@@ -114,6 +127,8 @@ impl UnitTrie {
             next_sibling: NONE,
             byte,
             wide: false,
+            first_byte: 0,
+            filter: 0,
         };
         let links = Links {
             parent,
@@ -139,7 +154,13 @@ impl UnitTrie {
         if parent.wide {
             return self.tables[parent.first_child as usize][byte as usize];
         }
-        let mut child = parent.first_child;
+        if parent.filter & filter_bit(byte) == 0 {
+            return NONE;
+        }
+        if parent.first_byte == byte {
+            return parent.first_child;
+        }
+        let mut child = self.nodes[parent.first_child as usize].next_sibling;
         while child != NONE {
             let candidate = &self.nodes[child as usize];
             if candidate.byte == byte {
@@ -173,16 +194,38 @@ impl UnitTrie {
         } else {
             // Walks compare siblings in order: older children, more often the ones that
             // survived forgetting, come first.
+            let byte = self.nodes[child as usize].byte;
             match self.siblings_below(parent).last() {
                 Some(last) => self.link_after(last, child),
-                None => self.nodes[parent as usize].first_child = child,
+                None => self.set_first_child(parent, child),
             }
+            self.nodes[parent as usize].filter |= filter_bit(byte);
         }
         let links = &mut self.links[parent as usize];
         links.children += 1;
         if !wide && links.children == WIDE {
             self.widen(parent);
         }
+    }
+
+    /// Make `child` (or none) the head of the narrow node `parent`'s sibling list.
+    fn set_first_child(&mut self, parent: u32, child: u32) {
+        let first_byte = if child == NONE {
+            0
+        } else {
+            self.nodes[child as usize].byte
+        };
+        let parent = &mut self.nodes[parent as usize];
+        parent.first_child = child;
+        parent.first_byte = first_byte;
+    }
+
+    /// Recompute the filter of the narrow node `node` from its children.
+    fn refilter(&mut self, node: u32) {
+        let filter = self.siblings_below(node).fold(0, |filter, child| {
+            filter | filter_bit(self.nodes[child as usize].byte)
+        });
+        self.nodes[node as usize].filter = filter;
     }
 
     /// Put `child` after `previous` in their sibling list.
@@ -216,10 +259,11 @@ impl UnitTrie {
             .filter(|&child| child != NONE)
             .collect();
         self.nodes[node as usize].wide = false;
-        self.nodes[node as usize].first_child = children.first().copied().unwrap_or(NONE);
+        self.set_first_child(node, children.first().copied().unwrap_or(NONE));
         for pair in children.windows(2) {
             self.link_after(pair[0], pair[1]);
         }
+        self.refilter(node);
     }
 
     /// Unlink `child` (childless, no unit) from its parent.
@@ -239,13 +283,14 @@ impl UnitTrie {
             self.tables[first_child as usize][byte as usize] = NONE;
         } else {
             if previous_sibling == NONE {
-                self.nodes[parent as usize].first_child = next_sibling;
+                self.set_first_child(parent, next_sibling);
             } else {
                 self.nodes[previous_sibling as usize].next_sibling = next_sibling;
             }
             if next_sibling != NONE {
                 self.links[next_sibling as usize].previous_sibling = previous_sibling;
             }
+            self.refilter(parent);
         }
         self.links[parent as usize].children -= 1;
         if wide && parent != ROOT && self.links[parent as usize].children == NARROW {
