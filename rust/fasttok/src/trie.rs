@@ -71,7 +71,6 @@ fn filter_bit(byte: u8) -> u8 {
 struct Links {
     parent: u32,
     previous_sibling: u32,
-    children: u32,
 }
 
 /// The children of a wide node by byte (`NONE` if absent).
@@ -86,6 +85,10 @@ pub struct UnitTrie {
     free: Vec<u32>,
     /// The tables of wide nodes; the root's is the first.
     tables: Vec<Table>,
+    /// The number of children in each table. A narrow node counts its children when it
+    /// walks its sibling list, so it keeps no count: adding a child then reads nothing
+    /// of the parent but its node, which the walk down has just read.
+    table_children: Vec<u32>,
     free_tables: Vec<u32>,
 }
 
@@ -109,13 +112,13 @@ impl UnitTrie {
             links: Vec::with_capacity(nodes + 1),
             free: Vec::new(),
             tables: Vec::new(),
+            table_children: Vec::new(),
             free_tables: Vec::new(),
         };
         trie.fresh_node(NONE, 0);
         // Every walk starts at the root, and most of its bytes have children.
         trie.nodes[ROOT as usize].wide = true;
-        trie.nodes[ROOT as usize].first_child =
-            place(&mut trie.tables, &mut trie.free_tables, [NONE; 256]);
+        trie.nodes[ROOT as usize].first_child = trie.new_table([NONE; 256], 0);
         trie
     }
 
@@ -133,7 +136,6 @@ impl UnitTrie {
         let links = Links {
             parent,
             previous_sibling: NONE,
-            children: 0,
         };
         let index = place(&mut self.nodes, &mut self.free, node);
         match self.links.get_mut(index as usize) {
@@ -188,23 +190,46 @@ impl UnitTrie {
         let Node {
             wide, first_child, ..
         } = self.nodes[parent as usize];
+        let byte = self.nodes[child as usize].byte;
         if wide {
-            let byte = self.nodes[child as usize].byte;
             self.tables[first_child as usize][byte as usize] = child;
-        } else {
-            // Walks compare siblings in order: older children, more often the ones that
-            // survived forgetting, come first.
-            let byte = self.nodes[child as usize].byte;
-            match self.siblings_below(parent).last() {
-                Some(last) => self.link_after(last, child),
-                None => self.set_first_child(parent, child),
-            }
-            self.nodes[parent as usize].filter |= filter_bit(byte);
+            self.table_children[first_child as usize] += 1;
+            return;
         }
-        let links = &mut self.links[parent as usize];
-        links.children += 1;
-        if !wide && links.children == WIDE {
+        // Walks compare siblings in order: older children, more often the ones that
+        // survived forgetting, come first.
+        let (count, last) = self
+            .siblings_below(parent)
+            .fold((0, None), |(count, _), sibling| (count + 1, Some(sibling)));
+        match last {
+            Some(last) => self.link_after(last, child),
+            None => self.set_first_child(parent, child),
+        }
+        self.nodes[parent as usize].filter |= filter_bit(byte);
+        if count + 1 == WIDE {
             self.widen(parent);
+        }
+    }
+
+    /// A new table holding `children` children; its index.
+    fn new_table(&mut self, table: Table, children: u32) -> u32 {
+        let index = place(&mut self.tables, &mut self.free_tables, table);
+        match self.table_children.get_mut(index as usize) {
+            Some(count) => *count = children,
+            None => self.table_children.push(children),
+        }
+        index
+    }
+
+    /// Whether `node` has a child.
+    fn has_children(&self, node: u32) -> bool {
+        let Node {
+            wide, first_child, ..
+        } = self.nodes[node as usize];
+        if wide {
+            self.table_children[first_child as usize] > 0
+        } else {
+            first_child != NONE
         }
     }
 
@@ -243,7 +268,7 @@ impl UnitTrie {
             self.nodes[child as usize].next_sibling = NONE;
             self.links[child as usize].previous_sibling = NONE;
         }
-        let index = place(&mut self.tables, &mut self.free_tables, table);
+        let index = self.new_table(table, WIDE);
         let node = &mut self.nodes[node as usize];
         node.wide = true;
         node.first_child = index;
@@ -281,6 +306,11 @@ impl UnitTrie {
         } = self.nodes[parent as usize];
         if wide {
             self.tables[first_child as usize][byte as usize] = NONE;
+            let count = &mut self.table_children[first_child as usize];
+            *count -= 1;
+            if parent != ROOT && *count == NARROW {
+                self.narrow(parent);
+            }
         } else {
             if previous_sibling == NONE {
                 self.set_first_child(parent, next_sibling);
@@ -291,10 +321,6 @@ impl UnitTrie {
                 self.links[next_sibling as usize].previous_sibling = previous_sibling;
             }
             self.refilter(parent);
-        }
-        self.links[parent as usize].children -= 1;
-        if wide && parent != ROOT && self.links[parent as usize].children == NARROW {
-            self.narrow(parent);
         }
     }
 
@@ -367,12 +393,10 @@ impl UnitTrie {
     pub fn remove_at(&mut self, UnitNode(mut node): UnitNode) {
         self.nodes[node as usize].unit = NONE;
         while node != ROOT {
-            let Links {
-                parent, children, ..
-            } = self.links[node as usize];
-            if children > 0 || self.nodes[node as usize].unit != NONE {
+            if self.has_children(node) || self.nodes[node as usize].unit != NONE {
                 break;
             }
+            let parent = self.links[node as usize].parent;
             self.remove_child(node);
             self.free.push(node);
             node = parent;
