@@ -333,6 +333,8 @@ struct Learner<'a> {
     sampler: Sampler,
     /// Lexicon size beyond which only atoms are admitted.
     admission_cap: usize,
+    /// The open counterfactual tests of the piece being read, in the order opened.
+    tests: Vec<Pending>,
     /// Finished tests, whose buffers new tests reuse.
     spare_tests: Vec<Pending>,
     /// The chunk buffer of [`read`](Self::read), kept between pieces.
@@ -341,21 +343,44 @@ struct Learner<'a> {
     /// being read: the context of a memorized or inspected unit looks there before the
     /// reader steps there. Kept until a unit inserted since is a prefix there.
     lookahead: Option<(usize, PrefixMatch)>,
+    /// The prefix match at the next step of an open test's alternative path, walked with
+    /// the lookahead; kept like it.
+    stepped: Option<(usize, PrefixMatch)>,
     /// Prune the trie on a second thread while units are re-ranked.
     prune_concurrently: bool,
 }
 
 impl Learner<'_> {
     /// The prefix match at `text[at..]`, from the lookahead if it holds.
+    ///
+    /// A walk is a chain of dependent cache misses: a new one goes in lockstep with the
+    /// next step of an open test's alternative path (unless one is walked already), whose
+    /// match is kept for [`evaluate`](Self::evaluate).
     fn prefixes(&mut self, text: &[u8], at: usize) -> PrefixMatch {
-        match self.lookahead {
-            Some((position, found)) if position == at => found,
-            _ => {
-                let found = self.lexicon.prefixes(text, at);
-                self.lookahead = Some((at, found));
-                found
+        if let Some((position, found)) = self.lookahead {
+            if position == at {
+                return found;
             }
         }
+        let trie = &self.lexicon.trie;
+        let step = match self.stepped {
+            Some(_) => None,
+            None => self
+                .tests
+                .iter()
+                .map(|test| test.alternative_end)
+                .find(|&end| end < at),
+        };
+        let found = match step {
+            Some(step) => {
+                let [found, stepped] = trie.prefixes_pair(text, [at, step], usize::MAX);
+                self.stepped = Some((step, stepped));
+                found
+            }
+            None => self.lexicon.prefixes(text, at),
+        };
+        self.lookahead = Some((at, found));
+        found
     }
 
     /// The chunk the greedy reader takes at `at`: the longest unit or the single symbol
@@ -402,51 +427,23 @@ impl Learner<'_> {
         let id = self
             .lexicon
             .push(bytes, start, self.options.life, context)?;
-        if let Some((position, _)) = self.lookahead {
-            if text[position..].starts_with(bytes) {
-                self.lookahead = None;
+        // A walk made before the unit existed may now find it.
+        for walked in [&mut self.lookahead, &mut self.stepped] {
+            if matches!(*walked, Some((position, _)) if text[position..].starts_with(bytes)) {
+                *walked = None;
             }
         }
         Some(id)
     }
 
-    /// Walk at `at` (unless the lookahead has it) in lockstep with the first step of an
-    /// open test's alternative path; that step's match, if walked.
-    fn walk_ahead(
-        &mut self,
-        pending: &[Pending],
-        text: &[u8],
-        at: usize,
-    ) -> Option<(usize, PrefixMatch)> {
-        let step = pending
-            .iter()
-            .map(|test| test.alternative_end)
-            .find(|&end| end < at)?;
-        if matches!(self.lookahead, Some((position, _)) if position == at) {
-            return None;
-        }
-        let [found, stepped] = self
-            .lexicon
-            .trie
-            .prefixes_pair(text, [at, step], usize::MAX);
-        self.lookahead = Some((at, found));
-        Some((step, stepped))
-    }
-
     /// Decide the open tests whose alternative path reaches `at`, the end of the
-    /// reader's `path` so far; `known`: a match walked already.
-    fn evaluate(
-        &mut self,
-        pending: &mut Vec<Pending>,
-        path: &[Chunk],
-        text: &[u8],
-        at: usize,
-        known: Option<(usize, PrefixMatch)>,
-    ) {
+    /// reader's `path` so far.
+    fn evaluate(&mut self, path: &[Chunk], text: &[u8], at: usize) {
         let lexicon = Primed {
             lexicon: &self.lexicon,
-            known,
+            known: self.stepped.take(),
         };
+        let pending = &mut self.tests;
         let mut index = 0;
         while index < pending.len() {
             let test = &mut pending[index];
@@ -478,7 +475,8 @@ impl Learner<'_> {
     /// Open a test of `unit` (the reader's chunk number `first`) against `shorter`,
     /// replacing an open test of the same unit in place (the reference keys its tests by
     /// unit).
-    fn open_test(&mut self, pending: &mut Vec<Pending>, unit: u32, first: usize, shorter: Chunk) {
+    fn open_test(&mut self, unit: u32, first: usize, shorter: Chunk) {
+        let pending = &mut self.tests;
         let position = pending.iter().position(|open| open.unit == unit);
         let mut test = match position {
             Some(index) => std::mem::take(&mut pending[index]),
@@ -553,13 +551,11 @@ impl Learner<'_> {
     fn read(&mut self, text: &[u8]) {
         let mut chunks = std::mem::take(&mut self.chunk_buffer);
         chunks.clear();
-        let mut pending: Vec<Pending> = Vec::new();
         let mut at = 0;
-        self.lookahead = None;
+        (self.lookahead, self.stepped) = (None, None);
         while at < text.len() {
-            let known = self.walk_ahead(&pending, text, at);
-            self.evaluate(&mut pending, &chunks, text, at, known);
             let found = self.prefixes(text, at);
+            self.evaluate(&chunks, text, at);
             // The chunk `back` chunks before this one (an empty span at the start).
             let span = |back: usize| match chunks.len().checked_sub(back) {
                 Some(index) => Span {
@@ -604,7 +600,7 @@ impl Learner<'_> {
                         unit: Some(shorter),
                         end: at + shorter_len,
                     };
-                    self.open_test(&mut pending, unit, chunks.len(), shorter);
+                    self.open_test(unit, chunks.len(), shorter);
                 }
                 if self.sampler.uniform() < self.options.in_rate {
                     let next = self.forced_match(text, end);
@@ -618,7 +614,7 @@ impl Learner<'_> {
             at = end;
         }
         // Tests still open at the end of the piece are dropped, as in the reference.
-        self.spare_tests.append(&mut pending);
+        self.spare_tests.append(&mut self.tests);
         self.chunk_buffer = chunks;
     }
 
@@ -800,6 +796,8 @@ impl LibTrainer {
             spare_tests: Vec::new(),
             chunk_buffer: Vec::new(),
             lookahead: None,
+            stepped: None,
+            tests: Vec::new(),
             prune_concurrently: self
                 .num_threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
