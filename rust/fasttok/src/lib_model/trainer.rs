@@ -6,6 +6,8 @@
 //! it on sight), a counterfactual test still open at the end of a piece is dropped as in
 //! the reference, and `vocab_size` can cap admission.
 
+use std::collections::VecDeque;
+
 use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
 use rustc_hash::FxHashSet;
@@ -94,8 +96,9 @@ impl Sampler {
 #[derive(Clone, Copy, Default)]
 struct Standing {
     symbols: u32,
-    /// Articles left on probation; 0 when not on probation (and for a free id).
-    life: u32,
+    /// The consolidation (see [`Lexicon::clock`]) that ends the unit's probation, if it
+    /// is on probation.
+    expires: u32,
 }
 
 /// The lexicon being learned: units by id, a trie, and their rank order.
@@ -118,6 +121,14 @@ struct Lexicon {
     /// [`RankOrder::rank`] scans a block.
     ranks: Vec<u32>,
     free: Vec<u32>,
+    /// Consolidations begun.
+    clock: u32,
+    /// `(expires, id)` of each probation begun, in order. Every probation lasts the same
+    /// number of articles, so the front expires first: consolidation pops the units
+    /// whose probation ends instead of counting down every unit's life (a scan of the
+    /// whole lexicon per article, 3 % of the training time). Entries of units released
+    /// early, or of ids since reused, no longer match their unit's standing.
+    expiring: VecDeque<(u32, u32)>,
     trie: UnitTrie,
     order: RankOrder,
 }
@@ -169,6 +180,8 @@ impl Lexicon {
             contexts: Vec::new(),
             ranks: Vec::new(),
             free: Vec::new(),
+            clock: 0,
+            expiring: VecDeque::new(),
             trie: UnitTrie::new(),
             order: RankOrder::new(),
         }
@@ -185,9 +198,36 @@ impl Lexicon {
 
     /// Put unit `id` on probation for `life` articles (0: release it).
     fn set_life(&mut self, id: u32, life: u32) {
-        self.standings[id as usize].life = life;
+        let expires = if life == 0 {
+            0
+        } else {
+            let expires = self.clock.saturating_add(life);
+            self.expiring.push_back((expires, id));
+            expires
+        };
+        self.standings[id as usize].expires = expires;
         let (word, bit) = (id as usize / 64, id % 64);
         self.probation[word] = (self.probation[word] & !(1 << bit)) | (u64::from(life > 0) << bit);
+    }
+
+    /// Begin a consolidation: release the units whose probation ends; their ids, in
+    /// increasing order.
+    fn expire(&mut self) -> Vec<u32> {
+        self.clock += 1;
+        let mut released = Vec::new();
+        while let Some(&(expires, id)) = self.expiring.front() {
+            if expires > self.clock {
+                break;
+            }
+            self.expiring.pop_front();
+            if self.on_probation(id) && self.standings[id as usize].expires == expires {
+                self.set_life(id, 0);
+                self.contexts[id as usize] = None;
+                released.push(id);
+            }
+        }
+        released.sort_unstable();
+        released
     }
 
     fn is_atom(&self, id: u32) -> bool {
@@ -234,7 +274,10 @@ impl Lexicon {
             self.probation.resize(self.nodes.len().div_ceil(64), 0);
         }
         let symbols = self.symbols(bytes);
-        self.standings[id as usize] = Standing { symbols, life: 0 };
+        self.standings[id as usize] = Standing {
+            symbols,
+            expires: 0,
+        };
         self.set_life(id, life);
         self.contexts[id as usize] = Some(Context::new(context.0, context.1));
         self.ranks[id as usize] = self.order.len() as u32;
@@ -620,23 +663,8 @@ impl Learner<'_> {
 
     /// After an article: expire probation, apply rewards, put the tail on probation.
     fn consolidate(&mut self) {
-        let mut released: Vec<u32> = Vec::new();
-        let lexicon = &mut self.lexicon;
-        let units = lexicon.standings.iter_mut().zip(&mut lexicon.contexts);
-        for (id, (unit, context)) in units.enumerate() {
-            if unit.life == 0 {
-                continue;
-            }
-            unit.life -= 1;
-            if unit.life == 0 {
-                *context = None;
-                released.push(id as u32);
-            }
-        }
-        released.retain(|&id| {
-            self.lexicon.set_life(id, 0);
-            !self.lexicon.is_atom(id)
-        });
+        let mut released = self.lexicon.expire();
+        released.retain(|&id| !self.lexicon.is_atom(id));
         let expired = self.lexicon.delete_all(&released);
         // Pruning the trie is most of the cost of forgetting, and only reading needs the
         // trie: another core prunes it while this one re-ranks. Each side works in a fixed
