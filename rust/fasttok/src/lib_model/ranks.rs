@@ -146,14 +146,19 @@ impl RankOrder {
     /// Remove `ids`, which must all be in the sequence.
     ///
     /// LiB forgets thousands of units at the end of an article; one by one, each would
-    /// shift the starts of all later blocks. Here each leaves its block and the starts are
-    /// recomputed once.
+    /// scan its block and shift the starts of all later blocks. Here the ids are unmarked,
+    /// each block they were in is compacted once, and the starts are recomputed once.
     pub(crate) fn remove_all(&mut self, ids: &[u32]) {
+        let mut touched = Vec::new();
         for &id in ids {
-            let block = &mut self.blocks[self.block_of[id as usize] as usize];
-            let offset = offset_of(block, id);
-            block.remove(offset);
-            self.block_of[id as usize] = NONE;
+            let block = std::mem::replace(&mut self.block_of[id as usize], NONE);
+            touched.push(block);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for block in touched {
+            let block_of = &self.block_of;
+            self.blocks[block as usize].retain(|&id| block_of[id as usize] != NONE);
         }
         self.len -= ids.len();
         let mut start = 0;
