@@ -121,6 +121,8 @@ struct Lexicon {
     /// [`RankOrder::rank`] scans a block.
     ranks: Vec<u32>,
     free: Vec<u32>,
+    /// τ0: how many articles a probation lasts.
+    life: u32,
     /// Consolidations begun.
     clock: u32,
     /// `(expires, id)` of each probation begun, in order. Every probation lasts the same
@@ -171,9 +173,10 @@ impl RankedUnits for Primed<'_> {
 }
 
 impl Lexicon {
-    fn new(units: Units) -> Self {
+    fn new(units: Units, life: u32) -> Self {
         Self {
             units,
+            life,
             nodes: Vec::new(),
             standings: Vec::new(),
             probation: Vec::new(),
@@ -196,18 +199,24 @@ impl Lexicon {
         self.trie.spelling(node)
     }
 
-    /// Put unit `id` on probation for `life` articles (0: release it).
-    fn set_life(&mut self, id: u32, life: u32) {
-        let expires = if life == 0 {
-            0
-        } else {
-            let expires = self.clock.saturating_add(life);
-            self.expiring.push_back((expires, id));
-            expires
-        };
+    /// Put unit `id` on probation for [`life`](Self::life) articles.
+    fn begin_probation(&mut self, id: u32) {
+        let expires = self.clock.saturating_add(self.life);
+        self.expiring.push_back((expires, id));
+        self.set_expiry(id, expires);
+    }
+
+    /// Release unit `id` from probation.
+    fn release(&mut self, id: u32) {
+        self.set_expiry(id, 0);
+    }
+
+    /// Record the end of unit `id`'s probation (0: not on probation).
+    fn set_expiry(&mut self, id: u32, expires: u32) {
         self.standings[id as usize].expires = expires;
         let (word, bit) = (id as usize / 64, id % 64);
-        self.probation[word] = (self.probation[word] & !(1 << bit)) | (u64::from(life > 0) << bit);
+        self.probation[word] =
+            (self.probation[word] & !(1 << bit)) | (u64::from(expires > 0) << bit);
     }
 
     /// Begin a consolidation: release the units whose probation ends; their ids, in
@@ -221,7 +230,7 @@ impl Lexicon {
             }
             self.expiring.pop_front();
             if self.on_probation(id) && self.standings[id as usize].expires == expires {
-                self.set_life(id, 0);
+                self.release(id);
                 self.contexts[id as usize] = None;
                 released.push(id);
             }
@@ -246,14 +255,12 @@ impl Lexicon {
         count as u32
     }
 
-    /// Append `bytes` at the tail as a new unit, on probation for `life` articles with
-    /// `context`, unless it is a unit already; the new unit's id. `start`: a unit and its
+    /// Append `bytes` at the tail as a new unit, on probation with `context`, unless it is a unit already; the new unit's id. `start`: a unit and its
     /// length that `bytes` starts with, if known.
     fn push(
         &mut self,
         bytes: &[u8],
         start: Option<(u32, usize)>,
-        life: u32,
         context: (&[u8], &[u8]),
     ) -> Option<u32> {
         // One walk both looks for the unit and inserts it, from the node of the unit its
@@ -278,7 +285,7 @@ impl Lexicon {
             symbols,
             expires: 0,
         };
-        self.set_life(id, life);
+        self.begin_probation(id);
         self.contexts[id as usize] = Some(Context::new(context.0, context.1));
         self.ranks[id as usize] = self.order.len() as u32;
         self.order.push(id);
@@ -307,7 +314,7 @@ impl Lexicon {
     /// Free the slot of live unit `id`; its trie node.
     fn free_slot(&mut self, id: u32) -> UnitNode {
         self.standings[id as usize] = Standing::default();
-        self.set_life(id, 0);
+        self.release(id);
         self.contexts[id as usize] = None;
         self.free.push(id);
         self.nodes[id as usize]
@@ -467,9 +474,7 @@ impl Learner<'_> {
         start: Option<(u32, usize)>,
         context: (&[u8], &[u8]),
     ) -> Option<u32> {
-        let id = self
-            .lexicon
-            .push(bytes, start, self.options.life, context)?;
+        let id = self.lexicon.push(bytes, start, context)?;
         // A walk made before the unit existed may now find it.
         for walked in [&mut self.lookahead, &mut self.stepped] {
             if matches!(*walked, Some((position, _)) if text[position..].starts_with(bytes)) {
@@ -545,13 +550,13 @@ impl Learner<'_> {
         };
         let recorded = self.lexicon.contexts[unit as usize].take();
         let Some(recorded) = recorded.filter(|_| self.options.inspect_context) else {
-            self.lexicon.set_life(unit, 0);
+            self.lexicon.release(unit);
             return;
         };
         if self.extend_by_context(&recorded, text, chunk, last, before_last) {
             self.lexicon.contexts[unit as usize] = Some(recorded);
         } else {
-            self.lexicon.set_life(unit, 0);
+            self.lexicon.release(unit);
             self.rewards.push((unit, -1));
         }
     }
@@ -690,7 +695,7 @@ impl Learner<'_> {
         for rank in tail..len {
             let unit = self.lexicon.order.select(rank);
             if !self.lexicon.on_probation(unit) {
-                self.lexicon.set_life(unit, self.options.life);
+                self.lexicon.begin_probation(unit);
             }
         }
         self.lexicon.refresh_ranks();
@@ -815,7 +820,7 @@ impl LibTrainer {
         };
         let mut learner = Learner {
             options: self,
-            lexicon: Lexicon::new(self.units),
+            lexicon: Lexicon::new(self.units, self.life),
             rewards: Vec::new(),
             sampler: Sampler::new(self.seed),
             // Admission stops 10 % above the target, so that forgetting in the last
