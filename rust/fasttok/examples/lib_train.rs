@@ -1,0 +1,31 @@
+//! Time LiB training on the lines of one file with the reference defaults. A profiling
+//! aid; `benches/bench_lib.py` holds the side-by-side comparison with the authors' code.
+//!
+//! `cargo run --release --example lib_train -- FILE [THREADS]`
+
+use std::time::Instant;
+
+use fasttok::{LibTrainer, Pretokenizer, Progress};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().ok_or("usage: lib_train FILE [THREADS]")?;
+    let threads: Option<usize> = args.next().map(|t| t.parse()).transpose()?;
+    let text = std::fs::read_to_string(&path)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let trainer = LibTrainer {
+        steps: lines.len().div_ceil(500),
+        num_threads: threads,
+        ..LibTrainer::default()
+    };
+    let pretokenizer = Pretokenizer::from_name_or_pattern("none")?;
+    let started = Instant::now();
+    let model = trainer.train(&lines, &pretokenizer, &Progress::new())?;
+    eprintln!(
+        "{} lines: {} units in {:.3} s",
+        lines.len(),
+        model.unit_count(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
