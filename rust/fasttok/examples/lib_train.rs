@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release --example lib_train -- FILE [THREADS]`
 
+use std::hash::{Hash, Hasher};
 use std::time::Instant;
 
 use fasttok::{LibTrainer, Pretokenizer, Progress};
@@ -21,11 +22,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pretokenizer = Pretokenizer::from_name_or_pattern("none")?;
     let started = Instant::now();
     let model = trainer.train(&lines, &pretokenizer, &Progress::new())?;
+    let seconds = started.elapsed().as_secs_f64();
+    // A fingerprint of the lexicon, to check that a change to the trainer left it as it was.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    model.vocab().hash(&mut hasher);
     eprintln!(
-        "{} lines: {} units in {:.3} s",
+        "{} lines: {} units (lexicon {:016x}) in {seconds:.3} s",
         lines.len(),
         model.unit_count(),
-        started.elapsed().as_secs_f64()
+        hasher.finish()
     );
     Ok(())
 }
