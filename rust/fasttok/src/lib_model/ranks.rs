@@ -149,22 +149,20 @@ impl RankOrder {
     /// scan its block and shift the starts of all later blocks. Here the ids are unmarked,
     /// each block they were in is compacted once, and the starts are recomputed once.
     pub(crate) fn remove_all(&mut self, ids: &[u32]) {
-        let mut touched = Vec::new();
+        let mut touched = vec![false; self.blocks.len()];
         for &id in ids {
             let block = std::mem::replace(&mut self.block_of[id as usize], NONE);
-            touched.push(block);
-        }
-        touched.sort_unstable();
-        touched.dedup();
-        for block in touched {
-            let block_of = &self.block_of;
-            self.blocks[block as usize].retain(|&id| block_of[id as usize] != NONE);
+            touched[block as usize] = true;
         }
         self.len -= ids.len();
         let mut start = 0;
         let mut kept = 0;
         for at in 0..self.sequence.len() {
             let block = self.sequence[at];
+            if touched[block as usize] {
+                let block_of = &self.block_of;
+                self.blocks[block as usize].retain(|&id| block_of[id as usize] != NONE);
+            }
             let size = self.blocks[block as usize].len() as u32;
             if size == 0 {
                 self.free.push(block);

@@ -219,8 +219,8 @@ impl Lexicon {
             (self.probation[word] & !(1 << bit)) | (u64::from(expires > 0) << bit);
     }
 
-    /// Begin a consolidation: release the units whose probation ends; their ids, in
-    /// increasing order.
+    /// Begin a consolidation: release the units whose probation ends; their ids, in the
+    /// order their probations began.
     fn expire(&mut self) -> Vec<u32> {
         self.clock += 1;
         let mut released = Vec::new();
@@ -235,7 +235,6 @@ impl Lexicon {
                 released.push(id);
             }
         }
-        released.sort_unstable();
         released
     }
 
