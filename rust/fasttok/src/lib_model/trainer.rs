@@ -115,6 +115,8 @@ struct Lexicon {
     /// The context each unit on probation was memorized in, by id (none for a unit put
     /// on probation at the tail).
     contexts: Vec<Option<Context>>,
+    /// The bytes of those contexts.
+    context_bytes: ContextBytes,
     /// Each unit's rank by id, as of the last re-ranking. Reading an article only appends
     /// units at the tail, so these hold until the article is consolidated; the
     /// counterfactual tests sum ranks at most chunks, and a lookup here is one read where
@@ -181,6 +183,7 @@ impl Lexicon {
             standings: Vec::new(),
             probation: Vec::new(),
             contexts: Vec::new(),
+            context_bytes: ContextBytes::default(),
             ranks: Vec::new(),
             free: Vec::new(),
             clock: 0,
@@ -235,6 +238,8 @@ impl Lexicon {
                 released.push(id);
             }
         }
+        self.context_bytes
+            .forget_before(self.clock.saturating_sub(self.life));
         released
     }
 
@@ -285,7 +290,8 @@ impl Lexicon {
             expires: 0,
         };
         self.begin_probation(id);
-        self.contexts[id as usize] = Some(Context::new(context.0, context.1));
+        let context = self.context_bytes.store(self.clock, context.0, context.1);
+        self.contexts[id as usize] = Some(context);
         self.ranks[id as usize] = self.order.len() as u32;
         self.order.push(id);
         Some(id)
@@ -322,27 +328,77 @@ impl Lexicon {
     }
 }
 
-/// The chunks around a unit when it was memorized, the previous one then the next, in
-/// one allocation (a quarter of all chunks memorize a unit).
+/// The chunks around a unit when it was memorized, the previous one then the next: where
+/// [`ContextBytes`] keeps them.
+#[derive(Clone, Copy)]
 struct Context {
-    chunks: Box<[u8]>,
-    previous_len: usize,
+    /// The consolidations begun when it was memorized.
+    clock: u32,
+    start: u32,
+    previous_len: u32,
+    next_len: u32,
 }
 
-impl Context {
-    fn new(previous: &[u8], next: &[u8]) -> Self {
-        Self {
-            chunks: [previous, next].concat().into(),
-            previous_len: previous.len(),
+/// The bytes of the contexts of units on probation, in one buffer per article.
+///
+/// A quarter of all chunks memorize a unit, with its context; an allocation for each
+/// cost a tenth of the cache misses of training, in the allocator and in the cold
+/// memory it handed out. A context lives as long as its unit's first probation, which
+/// ends a fixed number of articles later, so the buffer of an article is dropped whole
+/// once that many have passed.
+#[derive(Default)]
+struct ContextBytes {
+    /// The buffer of each consolidation count from `first_clock` on.
+    buffers: VecDeque<Vec<u8>>,
+    first_clock: u32,
+    /// Emptied buffers, for reuse.
+    spare: Vec<Vec<u8>>,
+}
+
+impl ContextBytes {
+    /// Keep `previous` and `next`, the context of a unit memorized after `clock`
+    /// consolidations.
+    fn store(&mut self, clock: u32, previous: &[u8], next: &[u8]) -> Context {
+        if self.buffers.is_empty() {
+            self.first_clock = clock;
+        }
+        while self.first_clock as usize + self.buffers.len() <= clock as usize {
+            self.buffers.push_back(self.spare.pop().unwrap_or_default());
+        }
+        let buffer = &mut self.buffers[(clock - self.first_clock) as usize];
+        let start = buffer.len() as u32;
+        buffer.extend_from_slice(previous);
+        buffer.extend_from_slice(next);
+        Context {
+            clock,
+            start,
+            previous_len: previous.len() as u32,
+            next_len: next.len() as u32,
         }
     }
 
-    fn previous(&self) -> &[u8] {
-        &self.chunks[..self.previous_len]
+    /// The previous and the next chunk of `context`.
+    fn chunks(&self, context: Context) -> (&[u8], &[u8]) {
+        let buffer = &self.buffers[(context.clock - self.first_clock) as usize];
+        let start = context.start as usize;
+        let middle = start + context.previous_len as usize;
+        (
+            &buffer[start..middle],
+            &buffer[middle..middle + context.next_len as usize],
+        )
     }
 
-    fn next(&self) -> &[u8] {
-        &self.chunks[self.previous_len..]
+    /// Drop the contexts memorized after fewer than `clock` consolidations: their units'
+    /// first probations are over.
+    fn forget_before(&mut self, clock: u32) {
+        while self.first_clock < clock {
+            let Some(mut buffer) = self.buffers.pop_front() else {
+                return;
+            };
+            buffer.clear();
+            self.spare.push(buffer);
+            self.first_clock += 1;
+        }
     }
 }
 
@@ -552,7 +608,7 @@ impl Learner<'_> {
             self.lexicon.release(unit);
             return;
         };
-        if self.extend_by_context(&recorded, text, chunk, last, before_last) {
+        if self.extend_by_context(recorded, text, chunk, last, before_last) {
             self.lexicon.contexts[unit as usize] = Some(recorded);
         } else {
             self.lexicon.release(unit);
@@ -565,33 +621,31 @@ impl Learner<'_> {
     /// there was an extension, or no context at all).
     fn extend_by_context(
         &mut self,
-        recorded: &Context,
+        recorded: Context,
         text: &[u8],
         chunk: Span,
         last: Span,
         before_last: Span,
     ) -> bool {
-        let (old_last, old_next) = (recorded.previous(), recorded.next());
         let last_text = last.bytes(text);
         let next = self.forced_match(text, chunk.end);
+        // Both comparisons are made before memorizing, which may move the recorded bytes.
+        let (old_last, old_next) = self.lexicon.context_bytes.chunks(recorded);
         if old_last.is_empty() && old_next.is_empty() && last_text.is_empty() && next.is_empty() {
             return true;
         }
-        let mut extended = false;
-        if (!old_last.is_empty() && last_text.ends_with(old_last))
-            || (!last_text.is_empty() && old_last.ends_with(last_text))
-        {
+        let left = (!old_last.is_empty() && last_text.ends_with(old_last))
+            || (!last_text.is_empty() && old_last.ends_with(last_text));
+        let right = (!old_next.is_empty() && next.starts_with(old_next))
+            || (!next.is_empty() && old_next.starts_with(next));
+        if left {
             self.memorize(text, last, chunk.end, (before_last.bytes(text), next));
-            extended = true;
         }
-        if (!old_next.is_empty() && next.starts_with(old_next))
-            || (!next.is_empty() && old_next.starts_with(next))
-        {
+        if right {
             let after_next = self.forced_match(text, chunk.end + next.len());
             self.memorize(text, chunk, chunk.end + next.len(), (last_text, after_next));
-            extended = true;
         }
-        extended
+        left || right
     }
 
     /// Read one piece: segment it greedily, memorizing and testing as it goes.
