@@ -258,9 +258,14 @@ impl RankOrder {
 
     /// The ids in position order, lazily.
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.blocks_in_order().flatten().copied()
+    }
+
+    /// The blocks of ids in position order.
+    pub(crate) fn blocks_in_order(&self) -> impl Iterator<Item = &[u32]> + '_ {
         self.sequence
             .iter()
-            .flat_map(|&block| self.blocks[block as usize].iter().copied())
+            .map(|&block| self.blocks[block as usize].as_slice())
     }
 
     fn new_block(&mut self, ids: Vec<u32>) -> u32 {

@@ -299,8 +299,14 @@ impl Lexicon {
 
     /// Record every unit's rank (after a re-ranking).
     fn refresh_ranks(&mut self) {
-        for (rank, id) in self.order.iter().enumerate() {
-            self.ranks[id as usize] = rank as u32;
+        // Block by block: a flattened iterator's bookkeeping at each id cost as much as
+        // the write.
+        let mut rank = 0;
+        for block in self.order.blocks_in_order() {
+            for &id in block {
+                self.ranks[id as usize] = rank;
+                rank += 1;
+            }
         }
     }
 
