@@ -473,7 +473,7 @@ impl Learner<'_> {
                 return found;
             }
         }
-        let trie = &self.lexicon.trie;
+        let trie = &mut self.lexicon.trie;
         let step = match self.stepped {
             Some(_) => None,
             None => self
@@ -484,11 +484,14 @@ impl Learner<'_> {
         };
         let found = match step {
             Some(step) => {
-                let [found, stepped] = trie.prefixes_pair(text, [at, step], usize::MAX);
+                let [found, stepped] = trie.prefixes_in_lockstep(text, [at, step], usize::MAX);
                 self.stepped = Some((step, stepped));
                 found
             }
-            None => self.lexicon.prefixes(text, at),
+            None => {
+                let [found] = trie.prefixes_in_lockstep(text, [at], usize::MAX);
+                found
+            }
         };
         self.lookahead = Some((at, found));
         found
