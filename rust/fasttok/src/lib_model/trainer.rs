@@ -734,24 +734,41 @@ impl Learner<'_> {
         released.retain(|&id| !self.lexicon.is_atom(id));
         let expired = self.lexicon.delete_all(&released);
         // Pruning the trie is most of the cost of forgetting, and only reading needs the
-        // trie: another core prunes it while this one re-ranks. Each side works in a fixed
-        // order, so the outcome does not depend on timing.
+        // trie: another core prunes it while this one re-ranks, first the expired units,
+        // then those the re-ranking pushed out. Each side works in a fixed order, so the
+        // outcome does not depend on timing.
         // (The lexicon holds an empty trie meanwhile; re-ranking does not read it.)
         let mut trie = std::mem::take(&mut self.lexicon.trie);
         let prune = |trie: &mut UnitTrie, nodes: Vec<UnitNode>| {
             nodes.into_iter().for_each(|node| trie.remove_at(node));
         };
-        let pushed_out = if self.prune_concurrently {
+        if self.prune_concurrently {
             std::thread::scope(|scope| {
-                scope.spawn(|| prune(&mut trie, expired));
-                self.apply_rewards()
-            })
+                let (pushed_out_sender, pushed_out) = std::sync::mpsc::channel();
+                let trie = &mut trie;
+                scope.spawn(move || {
+                    prune(trie, expired);
+                    // No message: re-ranking panicked, and the scope passes the panic on.
+                    if let Ok(nodes) = pushed_out.recv() {
+                        prune(trie, nodes);
+                    }
+                });
+                let nodes = self.apply_rewards();
+                // The receiver lives until it has received, unless pruning panicked.
+                let _ = pushed_out_sender.send(nodes);
+                self.settle_ranks();
+            });
         } else {
             prune(&mut trie, expired);
-            self.apply_rewards()
-        };
-        prune(&mut trie, pushed_out);
+            let nodes = self.apply_rewards();
+            prune(&mut trie, nodes);
+            self.settle_ranks();
+        }
         self.lexicon.trie = trie;
+    }
+
+    /// After re-ranking: put the tail on probation and record every unit's rank.
+    fn settle_ranks(&mut self) {
         let len = self.lexicon.len();
         let tail = ((1.0 - self.options.out_rate) * len as f64) as usize;
         for rank in tail..len {
