@@ -242,10 +242,11 @@ impl RankOrder {
         if to == from {
             let ids = &mut self.blocks[from_block];
             if target < rank {
-                ids[to_offset..=from_offset].rotate_right(1);
+                ids.copy_within(to_offset..from_offset, to_offset + 1);
             } else {
-                ids[from_offset..=to_offset].rotate_left(1);
+                ids.copy_within(from_offset + 1..=to_offset, from_offset);
             }
+            ids[to_offset] = id;
             return;
         }
         if self.blocks[from_block].len() == 1 {
