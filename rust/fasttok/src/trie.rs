@@ -46,6 +46,9 @@ pub struct PrefixMatch {
     pub longest: Option<(u32, usize)>,
     /// `(unit, byte length)` of the next-shorter unit.
     pub shorter: Option<(u32, usize)>,
+    /// The node of the longest unit, to insert its extensions from. Inserting keeps it:
+    /// a split puts the new node above.
+    pub longest_node: Option<UnitNode>,
 }
 
 /// The node where a unit ends, from [`UnitTrie::insert`]: removing the unit from there
@@ -586,15 +589,21 @@ impl UnitTrie {
     /// The child of `node` whose label `text[at..end]` spells from its start, and the
     /// position after that label.
     #[inline(always)]
-    fn descend(&self, node: &Node, text: &[u8], at: usize, end: usize) -> Option<(&Node, usize)> {
-        let child = self.child_below(node, text[at]);
-        if child == NONE {
+    fn descend(
+        &self,
+        node: &Node,
+        text: &[u8],
+        at: usize,
+        end: usize,
+    ) -> Option<(u32, &Node, usize)> {
+        let index = self.child_below(node, text[at]);
+        if index == NONE {
             return None;
         }
-        let child = &self.nodes[child as usize];
+        let child = &self.nodes[index as usize];
         child
             .label_matches(&text[at..end])
-            .then_some((child, at + usize::from(child.len)))
+            .then_some((index, child, at + usize::from(child.len)))
     }
 
     /// Call `visit(unit, byte length)` for every unit that is a prefix of `text[at..]`,
@@ -606,18 +615,29 @@ impl UnitTrie {
         max_bytes: usize,
         mut visit: impl FnMut(u32, usize),
     ) {
+        self.for_each_unit_node(text, at, max_bytes, |unit, length, _| visit(unit, length));
+    }
+
+    /// [`for_each_prefix`](Self::for_each_prefix), with the node of each unit.
+    fn for_each_unit_node(
+        &self,
+        text: &[u8],
+        at: usize,
+        max_bytes: usize,
+        mut visit: impl FnMut(u32, usize, UnitNode),
+    ) {
         // The hottest loop of LiB and Unigram: each node is read once, for its unit and
         // then for its children.
         let end = at.saturating_add(max_bytes).min(text.len());
         let mut node = &self.nodes[ROOT as usize];
         let mut position = at;
         while position < end {
-            let Some((child, after)) = self.descend(node, text, position, end) else {
+            let Some((index, child, after)) = self.descend(node, text, position, end) else {
                 return;
             };
             (node, position) = (child, after);
             if node.unit != NONE {
-                visit(node.unit, position - at);
+                visit(node.unit, position - at, UnitNode(index));
             }
         }
     }
@@ -660,6 +680,7 @@ impl UnitTrie {
                     let found = &mut found[walk];
                     found.shorter = found.longest;
                     found.longest = Some((child_node.unit, position[walk] - at[walk]));
+                    found.longest_node = Some(UnitNode(child));
                 }
                 walking[walk] = position[walk] < end[walk];
             }
@@ -671,9 +692,10 @@ impl UnitTrie {
     /// `max_bytes` bytes.
     pub fn prefixes(&self, text: &[u8], at: usize, max_bytes: usize) -> PrefixMatch {
         let mut found = PrefixMatch::default();
-        self.for_each_prefix(text, at, max_bytes, |unit, length| {
+        self.for_each_unit_node(text, at, max_bytes, |unit, length, node| {
             found.shorter = found.longest;
             found.longest = Some((unit, length));
+            found.longest_node = Some(node);
         });
         found
     }
@@ -770,6 +792,11 @@ mod tests {
                 pair,
                 [first, second].map(|at| trie.prefixes(&probe, at, usize::MAX))
             );
+            for (found, at) in pair.iter().zip([first, second]) {
+                let spelled = found.longest_node.map(|node| trie.spelling(node));
+                let longest = found.longest.map(|(_, len)| probe[at..at + len].to_vec());
+                assert_eq!(spelled, longest);
+            }
         }
         for (unit, &id) in &units {
             assert_eq!(trie.get(unit), Some(id));

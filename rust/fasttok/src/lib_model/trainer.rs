@@ -197,9 +197,13 @@ impl Lexicon {
         self.order.len()
     }
 
+    /// The trie node of the live unit `id`.
+    fn node(&self, id: u32) -> UnitNode {
+        self.nodes[id as usize].expect("ids in use refer to live units")
+    }
+
     fn spelling(&self, id: u32) -> Vec<u8> {
-        let node = self.nodes[id as usize].expect("ids in use refer to live units");
-        self.trie.spelling(node)
+        self.trie.spelling(self.node(id))
     }
 
     /// Put unit `id` on probation for [`life`](Self::life) articles.
@@ -259,22 +263,20 @@ impl Lexicon {
         count as u32
     }
 
-    /// Append `bytes` at the tail as a new unit, on probation with `context`, unless it is a unit already; the new unit's id. `start`: a unit and its
-    /// length that `bytes` starts with, if known.
+    /// Append `bytes` at the tail as a new unit, on probation with `context`, unless it
+    /// is a unit already; the new unit's id. `start`: the trie node and byte length of a
+    /// unit that `bytes` starts with, if known.
     fn push(
         &mut self,
         bytes: &[u8],
-        start: Option<(u32, usize)>,
+        start: Option<(UnitNode, usize)>,
         context: (&[u8], &[u8]),
     ) -> Option<u32> {
         // One walk both looks for the unit and inserts it, from the node of the unit its
         // bytes start with where that is known.
         let id = next_place(&self.nodes, &self.free);
         let node = match start {
-            Some((unit, len)) => {
-                let below = self.nodes[unit as usize].expect("a known start is a live unit");
-                self.trie.insert_below(below, &bytes[len..], id)
-            }
+            Some((below, len)) => self.trie.insert_below(below, &bytes[len..], id),
             None => self.trie.insert(bytes, id),
         }?;
         place(&mut self.nodes, &mut self.free, Some(node));
@@ -420,13 +422,13 @@ struct Pending {
     alternative: Vec<Chunk>,
 }
 
-/// A chunk the reader took: bytes `start..end` of the piece and their unit; no unit for
-/// the empty span before a piece's first chunks.
+/// A chunk the reader took: bytes `start..end` of the piece and their unit with its
+/// trie node; no unit for the empty span before a piece's first chunks.
 #[derive(Clone, Copy)]
 struct Span {
     start: usize,
     end: usize,
-    unit: Option<u32>,
+    unit: Option<(u32, UnitNode)>,
 }
 
 impl Span {
@@ -524,18 +526,18 @@ impl Learner<'_> {
         {
             return;
         }
-        let start = first.unit.map(|unit| (unit, first.end - first.start));
+        let start = first.unit.map(|(_, node)| (node, first.end - first.start));
         self.admit(text, bytes, start, context);
     }
 
-    /// Append `bytes` (a part of the piece `text`, starting with the unit and length
-    /// `start` if known) at the tail, on probation with `context`, unless it is known;
-    /// the new unit's id.
+    /// Append `bytes` (a part of the piece `text`, starting with the unit of the trie
+    /// node and byte length `start` if known) at the tail, on probation with `context`,
+    /// unless it is known; the new unit's id.
     fn admit(
         &mut self,
         text: &[u8],
         bytes: &[u8],
-        start: Option<(u32, usize)>,
+        start: Option<(UnitNode, usize)>,
         context: (&[u8], &[u8]),
     ) -> Option<u32> {
         let id = self.lexicon.push(bytes, start, context)?;
@@ -608,8 +610,11 @@ impl Learner<'_> {
 
     /// A unit on probation met again: release it if its context varies, or memorize its
     /// extension by the context that stayed the same.
-    fn inspect(&mut self, text: &[u8], chunk: Span, last: Span, before_last: Span) {
-        let Some(unit) = chunk.unit.filter(|&unit| self.lexicon.on_probation(unit)) else {
+    fn inspect(&mut self, text: &[u8], chunk: Span, last: Span, before_last: &[u8]) {
+        let Some((unit, _)) = chunk
+            .unit
+            .filter(|&(unit, _)| self.lexicon.on_probation(unit))
+        else {
             return;
         };
         let recorded = self.lexicon.contexts[unit as usize].take();
@@ -634,7 +639,7 @@ impl Learner<'_> {
         text: &[u8],
         chunk: Span,
         last: Span,
-        before_last: Span,
+        before_last: &[u8],
     ) -> bool {
         let last_text = last.bytes(text);
         let next = self.forced_match(text, chunk.end);
@@ -648,7 +653,7 @@ impl Learner<'_> {
         let right = (!old_next.is_empty() && next.starts_with(old_next))
             || (!next.is_empty() && old_next.starts_with(next));
         if left {
-            self.memorize(text, last, chunk.end, (before_last.bytes(text), next));
+            self.memorize(text, last, chunk.end, (before_last, next));
         }
         if right {
             let after_next = self.forced_match(text, chunk.end + next.len());
@@ -663,43 +668,35 @@ impl Learner<'_> {
         chunks.clear();
         let mut at = 0;
         (self.lookahead, self.stepped) = (None, None);
+        // The previous chunk, and the bytes of the one before.
+        let mut last = Span {
+            start: 0,
+            end: 0,
+            unit: None,
+        };
+        let mut before_last: &[u8] = &[];
         while at < text.len() {
             let found = self.prefixes(text, at);
             self.evaluate(&chunks, text, at);
-            // The chunk `back` chunks before this one (an empty span at the start).
-            let span = |back: usize| match chunks.len().checked_sub(back) {
-                Some(index) => Span {
-                    start: index.checked_sub(1).map_or(0, |i| chunks[i].end),
-                    end: chunks[index].end,
-                    unit: chunks[index].unit,
-                },
-                None => Span {
-                    start: at,
-                    end: at,
-                    unit: None,
-                },
-            };
-            let (last, before_last) = (span(1), span(2));
-            let (unit, end) = match found.longest {
-                Some((unit, len)) => {
+            let (unit, node, end) = match (found.longest, found.longest_node) {
+                (Some((unit, len)), Some(node)) => {
                     let chunk = Span {
                         start: at,
                         end: at + len,
-                        unit: Some(unit),
+                        unit: Some((unit, node)),
                     };
                     self.inspect(text, chunk, last, before_last);
-                    (unit, chunk.end)
+                    (unit, node, chunk.end)
                 }
-                None => {
+                _ => {
                     let end = at + self.lexicon.units.symbol_len(text, at);
                     let next = self.forced_match(text, end);
                     // An unknown symbol is an atom: always admitted.
                     let context = (last.bytes(text), next);
-                    (
-                        self.admit(text, &text[at..end], None, context)
-                            .expect("a symbol without a unit is not in the lexicon"),
-                        end,
-                    )
+                    let unit = self
+                        .admit(text, &text[at..end], None, context)
+                        .expect("a symbol without a unit is not in the lexicon");
+                    (unit, self.lexicon.node(unit), end)
                 }
             };
             if found.longest.is_some() {
@@ -714,13 +711,19 @@ impl Learner<'_> {
                 }
                 if self.sampler.uniform() < self.options.in_rate {
                     let next = self.forced_match(text, end);
-                    self.memorize(text, last, end, (before_last.bytes(text), next));
+                    self.memorize(text, last, end, (before_last, next));
                 }
             }
             chunks.push(Chunk {
                 unit: Some(unit),
                 end,
             });
+            before_last = last.bytes(text);
+            last = Span {
+                start: at,
+                end,
+                unit: Some((unit, node)),
+            };
             at = end;
         }
         // Tests still open at the end of the piece are dropped, as in the reference.
