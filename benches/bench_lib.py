@@ -3,8 +3,9 @@ types against fasttok BPE at equal vocabulary.
 
 Speed: LiB with the reference defaults (α 0.25, ω 1e-4, τ0 10, Δ 0.1, 500 sentences per
 step, one pass) on the first ``--sentences`` non-empty lines of ``ml/en.txt``, in fresh
-processes: fasttok (``--repeats`` runs, half before and half after the reference) and,
-with ``--reference DIR``, the authors' 2023 code (``ray306/The-Less-is-Better-Model``:
+processes: fasttok (``--repeats`` runs, spread before, between and after the reference runs)
+and, with ``--reference DIR``, the authors' 2023 code (``--reference-runs`` runs of
+``ray306/The-Less-is-Better-Model``:
 ``LiB.py``, ``structures.py``, ``preprocessing.py``) from a scratch copy outside the
 repository, nothing of it committed.
 Segmentation: two-path and greedy encoding of the next ``--held-out`` lines, one thread.
@@ -16,7 +17,7 @@ on the held-out lines.
 
 Usage::
 
-    python benches/bench_lib.py --reference /tmp/lib-ref
+    python benches/bench_lib.py --reference /tmp/lib-ref --reference-runs 3 --repeats 8
     python benches/bench_lib.py --sentences 20000 --repeats 1
 """
 
@@ -88,15 +89,17 @@ def speed(args: argparse.Namespace, root: Path, workdir: Path) -> tuple[dict, st
     sentences_file = workdir / "sentences.txt"
     sentences_file.write_text("".join(train), encoding="utf-8")
     common = [__file__, "--sentences-file", str(sentences_file)]
-    # The fasttok runs go either side of the half-minute reference run, so that a drift in
-    # the (shared, noisy) machine's speed meets both trainers.
-    def fasttok_runs(count: int) -> list:
-        return [run_child([*common, "--child", "fasttok"]) for _ in range(count)]
-
-    runs = {"fasttok": fasttok_runs(-(-args.repeats // 2))}
-    if args.reference:
-        runs["authors' Python"] = [run_child([*common, "--child", "reference", "--reference", args.reference])]
-    runs["fasttok"] += fasttok_runs(args.repeats - len(runs["fasttok"]))
+    # The fasttok runs go before, between and after the reference runs (each some forty
+    # seconds), so that a drift in the (shared, noisy) machine's speed meets both trainers.
+    reference_runs = args.reference_runs if args.reference else 0
+    groups = reference_runs + 1
+    group_sizes = [args.repeats // groups + int(group < args.repeats % groups) for group in range(groups)]
+    runs: dict[str, list] = {"fasttok": []}
+    for group, size in enumerate(group_sizes):
+        runs["fasttok"] += [run_child([*common, "--child", "fasttok"]) for _ in range(size)]
+        if group < reference_runs:
+            reference = run_child([*common, "--child", "reference", "--reference", args.reference])
+            runs.setdefault("authors' Python", []).append(reference)
     rows, results = [], {}
     for name, measured in runs.items():
         result = {
@@ -167,6 +170,7 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, default=5_000, help="held-out lines after them")
     parser.add_argument("--repeats", type=int, default=3, help="fasttok training runs (median)")
     parser.add_argument("--reference", default=None, help="directory of the authors' LiB.py (scratch copy)")
+    parser.add_argument("--reference-runs", type=int, default=1, help="runs of the authors' code (median)")
     parser.add_argument("--child", choices=("fasttok", "reference"), help=argparse.SUPPRESS)
     parser.add_argument("--sentences-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
