@@ -229,6 +229,9 @@ impl UnitTrie {
 
     /// [`child_below`](Self::child_below) of node `parent`, moving a child found further
     /// down the sibling list to its front (the nodes relinked are the ones just read).
+    ///
+    /// One pass that keeps the previous sibling: `child_below` followed by a search for
+    /// the previous sibling cost 7 % more instructions in LiB training.
     #[inline(always)]
     fn child_to_front(&mut self, parent: u32, byte: u8) -> u32 {
         let node = &self.nodes[parent as usize];
