@@ -13,11 +13,10 @@
 //! unit merges a node left with one child and no unit into that child, so the labels
 //! stay as long as insertion made them.
 //!
-//! Children are a singly linked sibling list. A walk that may edit the trie
-//! ([`UnitTrie::prefixes_in_lockstep`], LiB's reader) moves a child it finds further down
-//! the list to the front, so the children text keeps taking are found first: in LiB
-//! training 5 % fewer simulated L2 misses. An edit finds a node's previous sibling by
-//! scanning from the parent. Nodes with many children (the root, the first bytes of
+//! Children are a singly linked sibling list, a new child last (a new unit is most often
+//! a rare one); an edit finds a node's previous sibling by scanning from the parent.
+//! Walks do not edit the trie, so that several threads can walk it at once (LiB walks
+//! ahead of its reader on a second core). Nodes with many children (the root, the first bytes of
 //! common words) are *wide*: a 256-entry table finds their children in one load, where a
 //! hash map of edges cost two cache misses and some forty instructions at a third of all
 //! walk steps. Wide nodes are few (2 % of nodes in LiB training), so their tables take
@@ -227,43 +226,6 @@ impl UnitTrie {
         child
     }
 
-    /// [`child_below`](Self::child_below) of node `parent`, moving a child found further
-    /// down the sibling list to its front (the nodes relinked are the ones just read).
-    ///
-    /// One pass that keeps the previous sibling: `child_below` followed by a search for
-    /// the previous sibling cost 7 % more instructions in LiB training.
-    #[inline(always)]
-    fn child_to_front(&mut self, parent: u32, byte: u8) -> u32 {
-        let node = &self.nodes[parent as usize];
-        if node.wide {
-            return self.tables[node.first_child as usize][byte as usize];
-        }
-        if node.filter & filter_bit(byte) == 0 {
-            return NONE;
-        }
-        let first = node.first_child;
-        if node.first_byte == byte {
-            return first;
-        }
-        let mut previous = first;
-        let mut child = self.nodes[first as usize].next_sibling;
-        while child != NONE {
-            let candidate = &self.nodes[child as usize];
-            if candidate.byte() == byte {
-                let next = candidate.next_sibling;
-                self.nodes[previous as usize].next_sibling = next;
-                self.nodes[child as usize].next_sibling = first;
-                let node = &mut self.nodes[parent as usize];
-                node.first_child = child;
-                node.first_byte = byte;
-                return child;
-            }
-            previous = child;
-            child = candidate.next_sibling;
-        }
-        NONE
-    }
-
     /// The children of the narrow node `node`, in sibling order.
     fn siblings_below(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
         let mut child = self.nodes[node as usize].first_child;
@@ -287,8 +249,7 @@ impl UnitTrie {
             self.table_children[first_child as usize] += 1;
             return;
         }
-        // A new child goes last: walks move the children they take to the front, and a
-        // new unit is most often a rare one.
+        // A new child goes last: a new unit is most often a rare one.
         let (count, last) = self
             .siblings_below(parent)
             .fold((0, None), |(count, _), sibling| (count + 1, Some(sibling)));
@@ -645,52 +606,6 @@ impl UnitTrie {
         }
     }
 
-    /// [`prefixes`](Self::prefixes) at `N` positions, walked in lockstep; a child found
-    /// further down a sibling list moves to its front (the matches do not depend on the
-    /// order).
-    ///
-    /// A walk is a chain of dependent loads that mostly miss the core's caches; the
-    /// chains are independent, so their misses overlap.
-    pub fn prefixes_in_lockstep<const N: usize>(
-        &mut self,
-        text: &[u8],
-        at: [usize; N],
-        max_bytes: usize,
-    ) -> [PrefixMatch; N] {
-        let mut found = [PrefixMatch::default(); N];
-        let end = at.map(|at| at.saturating_add(max_bytes).min(text.len()));
-        let mut node = [ROOT; N];
-        let mut position = at;
-        let mut walking: [bool; N] = std::array::from_fn(|walk| position[walk] < end[walk]);
-        while walking.contains(&true) {
-            for walk in 0..N {
-                if !walking[walk] {
-                    continue;
-                }
-                let child = self.child_to_front(node[walk], text[position[walk]]);
-                if child == NONE {
-                    walking[walk] = false;
-                    continue;
-                }
-                let child_node = &self.nodes[child as usize];
-                if !child_node.label_matches(&text[position[walk]..end[walk]]) {
-                    walking[walk] = false;
-                    continue;
-                }
-                position[walk] += usize::from(child_node.len);
-                node[walk] = child;
-                if child_node.unit != NONE {
-                    let found = &mut found[walk];
-                    found.shorter = found.longest;
-                    found.longest = Some((child_node.unit, position[walk] - at[walk]));
-                    found.longest_node = Some(UnitNode(child));
-                }
-                walking[walk] = position[walk] < end[walk];
-            }
-        }
-        found
-    }
-
     /// The two longest units that are prefixes of `text[at..]`, walking at most
     /// `max_bytes` bytes.
     pub fn prefixes(&self, text: &[u8], at: usize, max_bytes: usize) -> PrefixMatch {
@@ -788,18 +703,11 @@ mod tests {
                 found.push((unit, length))
             });
             assert_eq!(found, expected);
-            // Walks in lockstep reorder siblings, which later edits must cope with.
-            let (first, second) = (next(6) as usize, next(6) as usize);
-            let pair = trie.prefixes_in_lockstep(&probe, [first, second], usize::MAX);
-            assert_eq!(
-                pair,
-                [first, second].map(|at| trie.prefixes(&probe, at, usize::MAX))
-            );
-            for (found, at) in pair.iter().zip([first, second]) {
-                let spelled = found.longest_node.map(|node| trie.spelling(node));
-                let longest = found.longest.map(|(_, len)| probe[at..at + len].to_vec());
-                assert_eq!(spelled, longest);
-            }
+            let two = trie.prefixes(&probe, 0, usize::MAX);
+            assert_eq!(two.longest, expected.last().copied());
+            let spelled = two.longest_node.map(|node| trie.spelling(node));
+            let longest = two.longest.map(|(_, len)| probe[..len].to_vec());
+            assert_eq!(spelled, longest);
         }
         for (unit, &id) in &units {
             assert_eq!(trie.get(unit), Some(id));

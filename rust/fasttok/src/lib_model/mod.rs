@@ -5,6 +5,7 @@
 //! [`LibTrainer`] learns a ranked lexicon ([`trainer`]); [`LibModel`] holds it with ids in
 //! rank order and segments text with the two-path procedure or greedy longest match.
 
+mod ahead;
 mod ranks;
 mod segment;
 pub mod trainer;

@@ -6,12 +6,16 @@
 //! it on sight), a counterfactual test still open at the end of a piece is dropped as in
 //! the reference, and `vocab_size` can cap admission.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 
 use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::ahead::{walk_ahead, AheadOfReader, PieceMatches, SettledMatch};
 use super::ranks::RankOrder;
 use super::segment::{alternative_is_better, extend_to, Chunk, RankedUnits};
 use super::LibModel;
@@ -50,8 +54,9 @@ pub struct LibTrainer {
     pub vocab_size: Option<usize>,
     /// Special tokens, appended after the learned ones.
     pub special_tokens: Vec<String>,
-    /// Threads (`None`: one per core; LiB uses two at most): with two, the trie is
-    /// pruned on the second while units are re-ranked. The lexicon never depends on it.
+    /// Threads (`None`: one per core; LiB uses two at most): with two, the second walks
+    /// the trie ahead of the reader and edits it while units are re-ranked. The lexicon
+    /// never depends on it.
     pub num_threads: Option<usize>,
 }
 
@@ -101,12 +106,39 @@ struct Standing {
     expires: u32,
 }
 
-/// The lexicon being learned: units by id, a trie, and their rank order.
+/// Where a unit is spelled: in the trie of the units settled before the article being
+/// read, or in that of the units admitted since.
+#[derive(Clone, Copy)]
+enum Place {
+    Settled(UnitNode),
+    Fresh(UnitNode),
+}
+
+/// The units admitted while an article was read, in order: `(id, end of its bytes in
+/// bytes)`.
+#[derive(Default)]
+struct FreshUnits {
+    ends: Vec<(u32, usize)>,
+    bytes: Vec<u8>,
+}
+
+impl FreshUnits {
+    fn iter(&self) -> impl Iterator<Item = (u32, &[u8])> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, end)| end));
+        starts
+            .zip(&self.ends)
+            .map(|(start, &(id, end))| (id, &self.bytes[start..end]))
+    }
+}
+
+/// The lexicon being learned: units by id, where they are spelled, and their rank order.
+/// The trie of the units settled before the article is the [`Learner`]'s: it does not
+/// change while the article is read, so another core can walk it ahead of the reader.
 struct Lexicon {
     units: Units,
     /// Each unit's trie node by id (`None`: a free id). The node spells the unit, so its
     /// bytes are not kept a second time, in an allocation per unit.
-    nodes: Vec<Option<UnitNode>>,
+    nodes: Vec<Option<Place>>,
     standings: Vec<Standing>,
     /// Whether each unit is on probation, a bit per id. The reader asks at every chunk;
     /// these few kilobytes stay in the core's cache, where reading the standings missed
@@ -133,44 +165,58 @@ struct Lexicon {
     /// whole lexicon per article, 3 % of the training time). Entries of units released
     /// early, or of ids since reused, no longer match their unit's standing.
     expiring: VecDeque<(u32, u32)>,
-    trie: UnitTrie,
+    /// The units admitted since the article began, in a small trie that stays in the
+    /// core's cache; they join the settled trie when the article is consolidated.
+    fresh: UnitTrie,
+    fresh_units: FreshUnits,
     order: RankOrder,
 }
 
-impl RankedUnits for Lexicon {
-    fn prefixes(&self, text: &[u8], at: usize) -> PrefixMatch {
-        self.trie.prefixes(text, at, usize::MAX)
-    }
-
-    fn rank(&self, unit: u32) -> usize {
-        self.ranks[unit as usize] as usize
-    }
-
-    fn units(&self) -> Units {
-        self.units
-    }
-}
-
-/// The lexicon with the prefix match at one position known already.
-struct Primed<'a> {
+/// The lexicon as the reader sees it: the settled units (from the walks made ahead of
+/// it, where there are some) and the units admitted since.
+struct View<'a> {
     lexicon: &'a Lexicon,
-    known: Option<(usize, PrefixMatch)>,
+    settled: &'a UnitTrie,
+    ahead: Option<&'a PieceMatches>,
 }
 
-impl RankedUnits for Primed<'_> {
+impl RankedUnits for View<'_> {
     fn prefixes(&self, text: &[u8], at: usize) -> PrefixMatch {
-        match self.known {
-            Some((position, found)) if position == at => found,
-            _ => self.lexicon.prefixes(text, at),
-        }
+        let settled = self
+            .ahead
+            .and_then(|matches| matches.get(at))
+            .unwrap_or_else(|| SettledMatch::walk(self.settled, text, at));
+        let fresh = self.lexicon.fresh.prefixes(text, at, usize::MAX);
+        merge(settled.found(), fresh)
     }
 
     fn rank(&self, unit: u32) -> usize {
-        self.lexicon.rank(unit)
+        self.lexicon.ranks[unit as usize] as usize
     }
 
     fn units(&self) -> Units {
         self.lexicon.units
+    }
+}
+
+/// The two longest of the units of two matches at one position, whose units differ
+/// (and so do their lengths); the node is that of a fresh longest unit.
+fn merge(settled: PrefixMatch, fresh: PrefixMatch) -> PrefixMatch {
+    let len = |unit: Option<(u32, usize)>| unit.map_or(0, |(_, len)| len);
+    if len(fresh.longest) > len(settled.longest) {
+        let shorter = if len(settled.longest) > len(fresh.shorter) {
+            settled.longest
+        } else {
+            fresh.shorter
+        };
+        PrefixMatch { shorter, ..fresh }
+    } else {
+        let shorter = if len(fresh.longest) > len(settled.shorter) {
+            fresh.longest
+        } else {
+            settled.shorter
+        };
+        PrefixMatch { shorter, ..settled }
     }
 }
 
@@ -188,7 +234,8 @@ impl Lexicon {
             free: Vec::new(),
             clock: 0,
             expiring: VecDeque::new(),
-            trie: UnitTrie::new(),
+            fresh: UnitTrie::new(),
+            fresh_units: FreshUnits::default(),
             order: RankOrder::new(),
         }
     }
@@ -197,13 +244,36 @@ impl Lexicon {
         self.order.len()
     }
 
-    /// The trie node of the live unit `id`.
-    fn node(&self, id: u32) -> UnitNode {
-        self.nodes[id as usize].expect("ids in use refer to live units")
+    /// The node of the live unit `id` in the trie of fresh units, if it is there.
+    fn fresh_node(&self, id: u32) -> Option<UnitNode> {
+        match self.nodes[id as usize] {
+            Some(Place::Fresh(node)) => Some(node),
+            _ => None,
+        }
     }
 
-    fn spelling(&self, id: u32) -> Vec<u8> {
-        self.trie.spelling(self.node(id))
+    /// The bytes of the live unit `id`, settled in `settled` or fresh.
+    fn spelling(&self, id: u32, settled: &UnitTrie) -> Vec<u8> {
+        match self.nodes[id as usize].expect("ids in use refer to live units") {
+            Place::Settled(node) => settled.spelling(node),
+            Place::Fresh(node) => self.fresh.spelling(node),
+        }
+    }
+
+    /// Hand over the units admitted during the article, emptying the trie of fresh units.
+    fn take_fresh(&mut self) -> FreshUnits {
+        self.fresh = UnitTrie::new();
+        std::mem::take(&mut self.fresh_units)
+    }
+
+    /// Record the settled nodes of the fresh units that are still live.
+    fn settle(&mut self, settled: FxHashMap<u32, UnitNode>) {
+        for (id, node) in settled {
+            let place = &mut self.nodes[id as usize];
+            if matches!(place, Some(Place::Fresh(_))) {
+                *place = Some(Place::Settled(node));
+            }
+        }
     }
 
     /// Put unit `id` on probation for [`life`](Self::life) articles.
@@ -264,8 +334,9 @@ impl Lexicon {
     }
 
     /// Append `bytes` at the tail as a new unit, on probation with `context`, unless it
-    /// is a unit already; the new unit's id. `start`: the trie node and byte length of a
-    /// unit that `bytes` starts with, if known.
+    /// is a fresh unit already (the caller knows it is not a settled one); the new
+    /// unit's id. `start`: the node in the trie of fresh units and the byte length of a
+    /// unit that `bytes` starts with, if there is one.
     fn push(
         &mut self,
         bytes: &[u8],
@@ -276,10 +347,14 @@ impl Lexicon {
         // bytes start with where that is known.
         let id = next_place(&self.nodes, &self.free);
         let node = match start {
-            Some((below, len)) => self.trie.insert_below(below, &bytes[len..], id),
-            None => self.trie.insert(bytes, id),
+            Some((below, len)) => self.fresh.insert_below(below, &bytes[len..], id),
+            None => self.fresh.insert(bytes, id),
         }?;
-        place(&mut self.nodes, &mut self.free, Some(node));
+        place(&mut self.nodes, &mut self.free, Some(Place::Fresh(node)));
+        self.fresh_units.bytes.extend_from_slice(bytes);
+        self.fresh_units
+            .ends
+            .push((id, self.fresh_units.bytes.len()));
         if self.standings.len() < self.nodes.len() {
             self.standings.resize(self.nodes.len(), Standing::default());
             self.contexts.resize_with(self.nodes.len(), || None);
@@ -312,20 +387,20 @@ impl Lexicon {
         }
     }
 
-    /// Delete the live unit `id`, except from the trie; its trie node.
-    fn delete(&mut self, id: u32) -> UnitNode {
+    /// Delete the live unit `id`, except from the trie; its id and place.
+    fn delete(&mut self, id: u32) -> (u32, Place) {
         self.order.remove(id);
-        self.free_slot(id)
+        (id, self.free_slot(id))
     }
 
-    /// Delete the live units `ids`, except from the trie; their trie nodes.
-    fn delete_all(&mut self, ids: &[u32]) -> Vec<UnitNode> {
+    /// Delete the live units `ids`, except from the trie; their ids and places.
+    fn delete_all(&mut self, ids: &[u32]) -> Vec<(u32, Place)> {
         self.order.remove_all(ids);
-        ids.iter().map(|&id| self.free_slot(id)).collect()
+        ids.iter().map(|&id| (id, self.free_slot(id))).collect()
     }
 
-    /// Free the slot of live unit `id`; its trie node.
-    fn free_slot(&mut self, id: u32) -> UnitNode {
+    /// Free the slot of live unit `id`; its place.
+    fn free_slot(&mut self, id: u32) -> Place {
         self.standings[id as usize] = Standing::default();
         self.release(id);
         self.contexts[id as usize] = None;
@@ -422,13 +497,13 @@ struct Pending {
     alternative: Vec<Chunk>,
 }
 
-/// A chunk the reader took: bytes `start..end` of the piece and their unit with its
-/// trie node; no unit for the empty span before a piece's first chunks.
+/// A chunk the reader took: bytes `start..end` of the piece and their unit, with its
+/// node if it is a fresh unit; no unit for the empty span before a piece's first chunks.
 #[derive(Clone, Copy)]
 struct Span {
     start: usize,
     end: usize,
-    unit: Option<(u32, UnitNode)>,
+    unit: Option<(u32, Option<UnitNode>)>,
 }
 
 impl Span {
@@ -456,45 +531,30 @@ struct Learner<'a> {
     /// being read: the context of a memorized or inspected unit looks there before the
     /// reader steps there. Kept until a unit inserted since is a prefix there.
     lookahead: Option<(usize, PrefixMatch)>,
-    /// The prefix match at the next step of an open test's alternative path, walked with
-    /// the lookahead; kept like it.
-    stepped: Option<(usize, PrefixMatch)>,
-    /// Prune the trie on a second thread while units are re-ranked.
-    prune_concurrently: bool,
+    /// The trie of the units settled before the article being read, shared with the
+    /// core that walks it ahead of the reader.
+    settled: Arc<UnitTrie>,
+    /// The walks of the settled trie made ahead in the piece being read, if any.
+    ahead: Option<PieceMatches>,
+    /// Walk the settled trie ahead of the reader, and prune it while units are
+    /// re-ranked, on a second thread.
+    two_cores: bool,
 }
 
 impl Learner<'_> {
     /// The prefix match at `text[at..]`, from the lookahead if it holds.
-    ///
-    /// A walk is a chain of dependent cache misses: a new one goes in lockstep with the
-    /// next step of an open test's alternative path (unless one is walked already), whose
-    /// match is kept for [`evaluate`](Self::evaluate).
     fn prefixes(&mut self, text: &[u8], at: usize) -> PrefixMatch {
         if let Some((position, found)) = self.lookahead {
             if position == at {
                 return found;
             }
         }
-        let trie = &mut self.lexicon.trie;
-        let step = match self.stepped {
-            Some(_) => None,
-            None => self
-                .tests
-                .iter()
-                .map(|test| test.alternative_end)
-                .find(|&end| end < at),
-        };
-        let found = match step {
-            Some(step) => {
-                let [found, stepped] = trie.prefixes_in_lockstep(text, [at, step], usize::MAX);
-                self.stepped = Some((step, stepped));
-                found
-            }
-            None => {
-                let [found] = trie.prefixes_in_lockstep(text, [at], usize::MAX);
-                found
-            }
-        };
+        let found = View {
+            lexicon: &self.lexicon,
+            settled: &self.settled,
+            ahead: self.ahead.as_ref(),
+        }
+        .prefixes(text, at);
         self.lookahead = Some((at, found));
         found
     }
@@ -515,6 +575,13 @@ impl Learner<'_> {
     /// Memorize the bytes of the piece `text` from the chunk `first` to `end` at the
     /// tail, on probation with `context`, unless they are known, too long or over the cap.
     fn memorize(&mut self, text: &[u8], first: Span, end: usize, context: (&[u8], &[u8])) {
+        // The bytes are known if `first` is the empty span before a piece: then they are
+        // the chunk after it. Otherwise they are known at most as a fresh unit: they
+        // extend `first`, the longest unit at its start when the reader took it, and no
+        // settled unit has been admitted since.
+        if first.unit.is_none() {
+            return;
+        }
         let bytes = &text[first.start..end];
         let symbols = self.lexicon.symbols(bytes);
         if symbols == 0
@@ -526,13 +593,16 @@ impl Learner<'_> {
         {
             return;
         }
-        let start = first.unit.map(|(_, node)| (node, first.end - first.start));
+        let start = first
+            .unit
+            .and_then(|(_, node)| node)
+            .map(|node| (node, first.end - first.start));
         self.admit(text, bytes, start, context);
     }
 
-    /// Append `bytes` (a part of the piece `text`, starting with the unit of the trie
-    /// node and byte length `start` if known) at the tail, on probation with `context`,
-    /// unless it is known; the new unit's id.
+    /// Append `bytes` (a part of the piece `text`, starting with the fresh unit of the
+    /// node and byte length `start` if there is one) at the tail, on probation with
+    /// `context`, unless it is a fresh unit; the new unit's id.
     fn admit(
         &mut self,
         text: &[u8],
@@ -542,10 +612,8 @@ impl Learner<'_> {
     ) -> Option<u32> {
         let id = self.lexicon.push(bytes, start, context)?;
         // A walk made before the unit existed may now find it.
-        for walked in [&mut self.lookahead, &mut self.stepped] {
-            if matches!(*walked, Some((position, _)) if text[position..].starts_with(bytes)) {
-                *walked = None;
-            }
+        if matches!(self.lookahead, Some((position, _)) if text[position..].starts_with(bytes)) {
+            self.lookahead = None;
         }
         Some(id)
     }
@@ -553,9 +621,10 @@ impl Learner<'_> {
     /// Decide the open tests whose alternative path reaches `at`, the end of the
     /// reader's `path` so far.
     fn evaluate(&mut self, path: &[Chunk], text: &[u8], at: usize) {
-        let lexicon = Primed {
+        let lexicon = View {
             lexicon: &self.lexicon,
-            known: self.stepped.take(),
+            settled: &self.settled,
+            ahead: self.ahead.as_ref(),
         };
         let pending = &mut self.tests;
         let mut index = 0;
@@ -667,7 +736,7 @@ impl Learner<'_> {
         let mut chunks = std::mem::take(&mut self.chunk_buffer);
         chunks.clear();
         let mut at = 0;
-        (self.lookahead, self.stepped) = (None, None);
+        self.lookahead = None;
         // The previous chunk, and the bytes of the one before.
         let mut last = Span {
             start: 0,
@@ -678,8 +747,9 @@ impl Learner<'_> {
         while at < text.len() {
             let found = self.prefixes(text, at);
             self.evaluate(&chunks, text, at);
-            let (unit, node, end) = match (found.longest, found.longest_node) {
-                (Some((unit, len)), Some(node)) => {
+            let (unit, node, end) = match found.longest {
+                Some((unit, len)) => {
+                    let node = found.longest_node;
                     let chunk = Span {
                         start: at,
                         end: at + len,
@@ -688,7 +758,7 @@ impl Learner<'_> {
                     self.inspect(text, chunk, last, before_last);
                     (unit, node, chunk.end)
                 }
-                _ => {
+                None => {
                     let end = at + self.lexicon.units.symbol_len(text, at);
                     let next = self.forced_match(text, end);
                     // An unknown symbol is an atom: always admitted.
@@ -696,7 +766,7 @@ impl Learner<'_> {
                     let unit = self
                         .admit(text, &text[at..end], None, context)
                         .expect("a symbol without a unit is not in the lexicon");
-                    (unit, self.lexicon.node(unit), end)
+                    (unit, self.lexicon.fresh_node(unit), end)
                 }
             };
             if found.longest.is_some() {
@@ -731,43 +801,97 @@ impl Learner<'_> {
         self.chunk_buffer = chunks;
     }
 
-    /// After an article: expire probation, apply rewards, put the tail on probation.
+    /// Read the pieces of one article. With two cores, the other walks the settled trie
+    /// ahead of the reader (see [`ahead`](super::ahead)); what it has not walked by the
+    /// time the reader gets there, the reader walks itself, so the lexicon does not
+    /// depend on timing.
+    fn read_article(&mut self, pieces: &[Cow<'_, str>]) {
+        if !self.two_cores {
+            pieces.iter().for_each(|piece| self.read(piece.as_bytes()));
+            return;
+        }
+        let settled = Arc::clone(&self.settled);
+        let units = self.lexicon.units;
+        let reader = AtomicUsize::new(0);
+        let (sender, receiver) = mpsc::channel();
+        std::thread::scope(|scope| {
+            let reader = &reader;
+            scope.spawn(move || walk_ahead(&settled, units, pieces, reader, &sender));
+            let mut ahead = AheadOfReader::new(receiver);
+            for (index, piece) in pieces.iter().enumerate() {
+                reader.store(index, Ordering::Relaxed);
+                self.ahead = ahead.take(index);
+                self.read(piece.as_bytes());
+            }
+            reader.store(pieces.len(), Ordering::Relaxed);
+        });
+        self.ahead = None;
+    }
+
+    /// After an article: expire probation, apply rewards, put the tail on probation, and
+    /// settle the fresh units into the settled trie, pruning the units forgotten.
     fn consolidate(&mut self) {
         let mut released = self.lexicon.expire();
         released.retain(|&id| !self.lexicon.is_atom(id));
         let expired = self.lexicon.delete_all(&released);
-        // Pruning the trie is most of the cost of forgetting, and only reading needs the
-        // trie: another core prunes it while this one re-ranks, first the expired units,
-        // then those the re-ranking pushed out. Each side works in a fixed order, so the
-        // outcome does not depend on timing.
-        // (The lexicon holds an empty trie meanwhile; re-ranking does not read it.)
-        let mut trie = std::mem::take(&mut self.lexicon.trie);
-        let prune = |trie: &mut UnitTrie, nodes: Vec<UnitNode>| {
-            nodes.into_iter().for_each(|node| trie.remove_at(node));
+        let fresh = self.lexicon.take_fresh();
+        // Editing the trie is most of the cost of settling and forgetting, and only
+        // reading needs the trie: another core edits it while this one re-ranks, first
+        // settling the fresh units and pruning the expired ones, then pruning those the
+        // re-ranking pushed out. Each side works in a fixed order, so the outcome does
+        // not depend on timing.
+        let mut settled = std::mem::take(&mut self.settled);
+        let trie = Arc::get_mut(&mut settled).expect("no walk ahead outlives its article");
+        let settle = |trie: &mut UnitTrie| -> FxHashMap<u32, UnitNode> {
+            fresh
+                .iter()
+                .map(|(id, bytes)| {
+                    let node = trie.insert(bytes, id).expect("a fresh unit is not settled");
+                    (id, node)
+                })
+                .collect()
         };
-        if self.prune_concurrently {
+        let prune = |trie: &mut UnitTrie,
+                     forgotten: Vec<(u32, Place)>,
+                     moved: &FxHashMap<u32, UnitNode>| {
+            for (id, place) in forgotten {
+                let node = match place {
+                    Place::Settled(node) => node,
+                    Place::Fresh(_) => moved[&id],
+                };
+                trie.remove_at(node);
+            }
+        };
+        let moved = if self.two_cores {
             std::thread::scope(|scope| {
-                let (pushed_out_sender, pushed_out) = std::sync::mpsc::channel();
-                let trie = &mut trie;
-                scope.spawn(move || {
-                    prune(trie, expired);
+                let (pushed_out_sender, pushed_out) = mpsc::channel();
+                let editing = scope.spawn(move || {
+                    let moved = settle(trie);
+                    prune(trie, expired, &moved);
                     // No message: re-ranking panicked, and the scope passes the panic on.
-                    if let Ok(nodes) = pushed_out.recv() {
-                        prune(trie, nodes);
+                    if let Ok(forgotten) = pushed_out.recv() {
+                        prune(trie, forgotten, &moved);
                     }
+                    moved
                 });
-                let nodes = self.apply_rewards();
-                // The receiver lives until it has received, unless pruning panicked.
-                let _ = pushed_out_sender.send(nodes);
+                let forgotten = self.apply_rewards();
+                // The receiver lives until it has received, unless editing panicked.
+                let _ = pushed_out_sender.send(forgotten);
                 self.settle_ranks();
-            });
+                editing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
         } else {
-            prune(&mut trie, expired);
-            let nodes = self.apply_rewards();
-            prune(&mut trie, nodes);
+            let moved = settle(trie);
+            prune(trie, expired, &moved);
+            let forgotten = self.apply_rewards();
+            prune(trie, forgotten, &moved);
             self.settle_ranks();
-        }
-        self.lexicon.trie = trie;
+            moved
+        };
+        self.lexicon.settle(moved);
+        self.settled = settled;
     }
 
     /// After re-ranking: put the tail on probation and record every unit's rank.
@@ -783,9 +907,9 @@ impl Learner<'_> {
         self.lexicon.refresh_ranks();
     }
 
-    /// Move each rewarded or punished unit, in the order earned; the trie nodes of the
-    /// units pushed out past the tail, which are deleted except from the trie.
-    fn apply_rewards(&mut self) -> Vec<UnitNode> {
+    /// Move each rewarded or punished unit, in the order earned; the ids and places of
+    /// the units pushed out past the tail, which are deleted except from the trie.
+    fn apply_rewards(&mut self) -> Vec<(u32, Place)> {
         let mut pushed_out = Vec::new();
         let mut rewards = std::mem::take(&mut self.rewards);
         for (index, &(unit, direction)) in rewards.iter().enumerate() {
@@ -808,9 +932,9 @@ impl Learner<'_> {
     }
 
     /// Move `unit` by ⌊rΔ⌋ + 1 toward the head (`-1`) or the tail (`+1`); a unit pushed
-    /// past the tail is deleted except from the trie, and its trie node returned (an atom
-    /// stays last). The head unit never moves.
-    fn move_unit(&mut self, unit: u32, direction: i8) -> Option<UnitNode> {
+    /// past the tail is deleted except from the trie, and its id and place returned (an
+    /// atom stays last). The head unit never moves.
+    fn move_unit(&mut self, unit: u32, direction: i8) -> Option<(u32, Place)> {
         let rank = self.lexicon.order.rank(unit);
         if rank == 0 {
             return None;
@@ -911,9 +1035,10 @@ impl LibTrainer {
             spare_tests: Vec::new(),
             chunk_buffer: Vec::new(),
             lookahead: None,
-            stepped: None,
+            settled: Arc::default(),
+            ahead: None,
             tests: Vec::new(),
-            prune_concurrently: self
+            two_cores: self
                 .num_threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
                 > 1,
@@ -924,14 +1049,12 @@ impl LibTrainer {
         for _ in 0..self.steps {
             progress.check()?;
             let end = (position + self.sentences_per_step).min(sentences.len());
+            pieces.clear();
             for sentence in &sentences[position..end] {
                 progress.check()?;
-                pieces.clear();
                 pretokenizer.split(sentence.as_ref(), |piece| pieces.push(piece))?;
-                for piece in &pieces {
-                    learner.read(piece.as_bytes());
-                }
             }
+            learner.read_article(&pieces);
             position = if end < sentences.len() { end } else { 0 };
             learner.consolidate();
             progress.advance(1);
@@ -942,7 +1065,7 @@ impl LibTrainer {
     /// The final vocabulary: the ranked units without those still on probation, cut to
     /// `target` by rank (atoms always kept; probation units fill up if too few are left).
     fn finish(&self, learner: Learner<'_>, target: Option<usize>) -> Result<LibModel> {
-        let lexicon = learner.lexicon;
+        let (lexicon, trie) = (learner.lexicon, learner.settled);
         let ranked = lexicon.order.in_order();
         let (settled, on_probation): (Vec<u32>, Vec<u32>) = ranked
             .iter()
@@ -982,7 +1105,7 @@ impl LibTrainer {
         let units: Vec<Vec<u8>> = ranked
             .into_iter()
             .filter(|unit| kept.contains(unit))
-            .map(|unit| lexicon.spelling(unit))
+            .map(|unit| lexicon.spelling(unit, &trie))
             .collect();
         LibModel::new(units, self.units, &self.special_tokens)
     }
