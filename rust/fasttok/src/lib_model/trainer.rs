@@ -5,6 +5,12 @@
 //! never deleted (a forgotten atom would make text unencodable; the reference re-learns
 //! it on sight), a counterfactual test still open at the end of a piece is dropped as in
 //! the reference, and `vocab_size` can cap admission.
+//!
+//! With two cores, reading is shared: the trie of the units settled before an article
+//! does not change while the article is read, so the second core walks it ahead of the
+//! reader ([`ahead`](super::ahead)); the units admitted meanwhile go to a small trie of
+//! their own, which joins the settled one at consolidation, on the second core while the
+//! first re-ranks.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
