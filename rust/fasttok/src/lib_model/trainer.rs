@@ -137,6 +137,88 @@ impl FreshUnits {
     }
 }
 
+/// Which fresh units may be prefixes of the text at a position, told from the settled
+/// units there, so that the reader walks the trie of fresh units only where one may be.
+///
+/// A fresh unit extends the longest unit at its start where it was memorized (or is an
+/// atom), so the longest settled unit that is a proper prefix of it, its *anchor*, is
+/// the longest settled unit at that start. Wherever the fresh unit is a prefix of the
+/// text, its anchor is the longest settled unit there that is shorter than it: the
+/// settled longest if the fresh unit is longer, else the settled shorter one if it is
+/// longer than that. A fresh unit shorter than both cannot change the two longest. So
+/// the reader needs the fresh trie only where its settled longest or shorter unit (or
+/// none, with the empty anchor) is followed by a byte that follows it as the anchor of a
+/// fresh unit. In LiB training on 50,000 lines of English, 92 % of the walks of the
+/// fresh trie found no unit that counted; the filter skips 78 % of them (one core:
+/// 5 % less training time; two: 2 %).
+struct FreshAnchors {
+    /// The `(anchor, next byte)` pairs of the fresh units, hashed to one bit each.
+    filter: Vec<u64>,
+    /// The bit of each fresh unit by id; the entries of other ids are stale. A unit
+    /// memorized from a fresh one has the same anchor and the same next byte.
+    bits: Vec<u32>,
+}
+
+impl FreshAnchors {
+    /// About 2,400 units are fresh at the end of an article in LiB training on English:
+    /// with 2^16 bits (8 kB, in the core's cache) a probe passes falsely one time in 25.
+    const BITS: u32 = 16;
+
+    fn new() -> Self {
+        Self {
+            filter: vec![0; 1 << (Self::BITS - 6)],
+            bits: Vec::new(),
+        }
+    }
+
+    /// The bit of the fresh units anchored at `anchor` with `next` after it.
+    fn bit(anchor: Option<u32>, next: u8) -> u32 {
+        let anchor = anchor.map_or(0, |unit| u64::from(unit) + 1);
+        let key = (anchor << 8 | u64::from(next)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (key >> (64 - Self::BITS)) as u32
+    }
+
+    fn is_set(&self, bit: u32) -> bool {
+        self.filter[bit as usize / 64] >> (bit % 64) & 1 == 1
+    }
+
+    /// Record the fresh unit `id` of `bytes`, starting with the unit `first` (see
+    /// [`Admission`]).
+    fn add(&mut self, id: u32, bytes: &[u8], first: Option<Admission>) {
+        let bit = match first {
+            None => Self::bit(None, bytes[0]),
+            Some(Admission {
+                unit,
+                node: None,
+                len,
+            }) => Self::bit(Some(unit), bytes[len]),
+            Some(Admission { unit, .. }) => self.bits[unit as usize],
+        };
+        if self.bits.len() <= id as usize {
+            self.bits.resize(id as usize + 1, 0);
+        }
+        self.bits[id as usize] = bit;
+        self.filter[bit as usize / 64] |= 1 << (bit % 64);
+    }
+
+    /// Whether a fresh unit may be one of the two longest units at `text[at..]`, where
+    /// `settled` are the two longest settled units.
+    fn may_count(&self, settled: &PrefixMatch, text: &[u8], at: usize) -> bool {
+        let anchored = |unit: Option<(u32, usize)>| {
+            let len = unit.map_or(0, |(_, len)| len);
+            let anchor = unit.map(|(anchor, _)| anchor);
+            text.get(at + len)
+                .is_some_and(|&next| self.is_set(Self::bit(anchor, next)))
+        };
+        anchored(settled.longest) || (settled.longest.is_some() && anchored(settled.shorter))
+    }
+
+    /// Forget the fresh units, at the end of an article.
+    fn clear(&mut self) {
+        self.filter.fill(0);
+    }
+}
+
 /// The lexicon being learned: units by id, where they are spelled, and their rank order.
 /// The trie of the units settled before the article is the [`Learner`]'s: it does not
 /// change while the article is read, so another core can walk it ahead of the reader.
@@ -175,6 +257,7 @@ struct Lexicon {
     /// core's cache; they join the settled trie when the article is consolidated.
     fresh: UnitTrie,
     fresh_units: FreshUnits,
+    fresh_anchors: FreshAnchors,
     order: RankOrder,
 }
 
@@ -192,8 +275,12 @@ impl RankedUnits for View<'_> {
             .ahead
             .and_then(|matches| matches.get(at))
             .unwrap_or_else(|| SettledMatch::walk(self.settled, text, at));
+        let settled = settled.found();
+        if !self.lexicon.fresh_anchors.may_count(&settled, text, at) {
+            return settled;
+        }
         let fresh = self.lexicon.fresh.prefixes(text, at, usize::MAX);
-        merge(settled.found(), fresh)
+        merge(settled, fresh)
     }
 
     fn rank(&self, unit: u32) -> usize {
@@ -242,6 +329,7 @@ impl Lexicon {
             expiring: VecDeque::new(),
             fresh: UnitTrie::new(),
             fresh_units: FreshUnits::default(),
+            fresh_anchors: FreshAnchors::new(),
             order: RankOrder::new(),
         }
     }
@@ -269,6 +357,7 @@ impl Lexicon {
     /// Hand over the units admitted during the article, emptying the trie of fresh units.
     fn take_fresh(&mut self) -> FreshUnits {
         self.fresh = UnitTrie::new();
+        self.fresh_anchors.clear();
         std::mem::take(&mut self.fresh_units)
     }
 
@@ -341,22 +430,26 @@ impl Lexicon {
 
     /// Append `bytes` at the tail as a new unit, on probation with `context`, unless it
     /// is a fresh unit already (the caller knows it is not a settled one); the new
-    /// unit's id. `start`: the node in the trie of fresh units and the byte length of a
-    /// unit that `bytes` starts with, if there is one.
+    /// unit's id. `first`: the unit the bytes extend, none for an atom.
     fn push(
         &mut self,
         bytes: &[u8],
-        start: Option<(UnitNode, usize)>,
+        first: Option<Admission>,
         context: (&[u8], &[u8]),
     ) -> Option<u32> {
-        // One walk both looks for the unit and inserts it, from the node of the unit its
-        // bytes start with where that is known.
+        // One walk both looks for the unit and inserts it, from the node of the fresh
+        // unit its bytes start with where there is one.
         let id = next_place(&self.nodes, &self.free);
-        let node = match start {
-            Some((below, len)) => self.fresh.insert_below(below, &bytes[len..], id),
-            None => self.fresh.insert(bytes, id),
+        let node = match first {
+            Some(Admission {
+                node: Some(below),
+                len,
+                ..
+            }) => self.fresh.insert_below(below, &bytes[len..], id),
+            _ => self.fresh.insert(bytes, id),
         }?;
         place(&mut self.nodes, &mut self.free, Some(Place::Fresh(node)));
+        self.fresh_anchors.add(id, bytes, first);
         self.fresh_units.bytes.extend_from_slice(bytes);
         self.fresh_units
             .ends
@@ -503,6 +596,16 @@ struct Pending {
     alternative: Vec<Chunk>,
 }
 
+/// The unit that a unit being memorized extends: the longest unit at its start.
+#[derive(Clone, Copy)]
+struct Admission {
+    unit: u32,
+    /// Its node, if it is a fresh unit.
+    node: Option<UnitNode>,
+    /// Its byte length.
+    len: usize,
+}
+
 /// A chunk the reader took: bytes `start..end` of the piece and their unit, with its
 /// node if it is a fresh unit; no unit for the empty span before a piece's first chunks.
 #[derive(Clone, Copy)]
@@ -585,9 +688,9 @@ impl Learner<'_> {
         // the chunk after it. Otherwise they are known at most as a fresh unit: they
         // extend `first`, the longest unit at its start when the reader took it, and no
         // settled unit has been admitted since.
-        if first.unit.is_none() {
+        let Some((unit, node)) = first.unit else {
             return;
-        }
+        };
         let bytes = &text[first.start..end];
         let symbols = self.lexicon.symbols(bytes);
         if symbols == 0
@@ -599,24 +702,25 @@ impl Learner<'_> {
         {
             return;
         }
-        let start = first
-            .unit
-            .and_then(|(_, node)| node)
-            .map(|node| (node, first.end - first.start));
-        self.admit(text, bytes, start, context);
+        let first = Admission {
+            unit,
+            node,
+            len: first.end - first.start,
+        };
+        self.admit(text, bytes, Some(first), context);
     }
 
-    /// Append `bytes` (a part of the piece `text`, starting with the fresh unit of the
-    /// node and byte length `start` if there is one) at the tail, on probation with
-    /// `context`, unless it is a fresh unit; the new unit's id.
+    /// Append `bytes` (a part of the piece `text` that extends the unit `first`, none
+    /// for an atom) at the tail, on probation with `context`, unless it is a fresh unit;
+    /// the new unit's id.
     fn admit(
         &mut self,
         text: &[u8],
         bytes: &[u8],
-        start: Option<(UnitNode, usize)>,
+        first: Option<Admission>,
         context: (&[u8], &[u8]),
     ) -> Option<u32> {
-        let id = self.lexicon.push(bytes, start, context)?;
+        let id = self.lexicon.push(bytes, first, context)?;
         // A walk made before the unit existed may now find it.
         if matches!(self.lookahead, Some((position, _)) if text[position..].starts_with(bytes)) {
             self.lookahead = None;
