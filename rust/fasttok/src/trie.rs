@@ -516,7 +516,59 @@ impl UnitTrie {
         Some(UnitNode(node))
     }
 
+    /// Call `visit(unit, bytes)` for every unit, those that share a prefix one after
+    /// another: one walk of the whole trie, where spelling each unit up from its node
+    /// would read the nodes near the root again for every unit.
+    pub fn for_each_unit(&self, mut visit: impl FnMut(u32, &[u8])) {
+        let mut bytes = Vec::new();
+        // Nodes to visit, with the length of their parent's spelling.
+        let mut pending = vec![(ROOT, 0)];
+        while let Some((node, depth)) = pending.pop() {
+            let Node {
+                unit,
+                wide,
+                first_child,
+                ..
+            } = self.nodes[node as usize];
+            bytes.truncate(depth);
+            bytes.extend_from_slice(self.nodes[node as usize].label());
+            if unit != NONE {
+                visit(unit, &bytes);
+            }
+            let depth = bytes.len();
+            if wide {
+                let children = self.tables[first_child as usize].iter().copied();
+                pending.extend(
+                    children
+                        .filter(|&child| child != NONE)
+                        .map(|child| (child, depth)),
+                );
+            } else {
+                pending.extend(self.siblings_below(node).map(|child| (child, depth)));
+            }
+        }
+    }
+
+    /// Give every unit the id `renumber(unit)`, and forget those it gives none.
+    pub fn renumber(&mut self, renumber: impl Fn(u32) -> Option<u32>) {
+        let mut forgotten = Vec::new();
+        for (index, node) in self.nodes.iter_mut().enumerate() {
+            if node.unit == NONE {
+                continue;
+            }
+            match renumber(node.unit) {
+                Some(unit) => node.unit = unit,
+                // Marked until removed: pruning keeps the nodes of marked units.
+                None => forgotten.push(UnitNode(index as u32)),
+            }
+        }
+        for node in forgotten {
+            self.remove_at(node);
+        }
+    }
+
     /// The bytes spelled by the path to `node`.
+    #[cfg(test)]
     pub fn spelling(&self, UnitNode(mut node): UnitNode) -> Vec<u8> {
         let mut bytes = Vec::new();
         while node != ROOT {
@@ -713,6 +765,27 @@ mod tests {
             assert_eq!(trie.get(unit), Some(id));
             let node = UnitNode(trie.node_of(unit).unwrap());
             assert_eq!(&trie.spelling(node), unit);
+        }
+        let listed = |trie: &UnitTrie| {
+            let mut listed = Vec::new();
+            trie.for_each_unit(|id, unit| listed.push((unit.to_vec(), id)));
+            listed.sort();
+            listed
+        };
+        let expected: Vec<(Vec<u8>, u32)> =
+            units.iter().map(|(unit, &id)| (unit.clone(), id)).collect();
+        assert_eq!(listed(&trie), expected);
+        // Renumbering keeps a third of the units under new ids and forgets the rest.
+        let mut renumbered = trie.clone();
+        renumbered.renumber(|id| (id % 3 == 0).then_some(id / 3));
+        let kept: Vec<(Vec<u8>, u32)> = expected
+            .into_iter()
+            .filter(|(_, id)| id % 3 == 0)
+            .map(|(unit, id)| (unit, id / 3))
+            .collect();
+        assert_eq!(listed(&renumbered), kept);
+        for (unit, &id) in &units {
+            assert_eq!(renumbered.get(unit), (id % 3 == 0).then_some(id / 3));
         }
         // Forgetting everything frees every node but the root and empties the index.
         for (count, (unit, _)) in units.iter().enumerate() {

@@ -83,9 +83,8 @@ impl LibModel {
     /// A model of `units` (distinct byte strings, best first). Byte units gain the bytes
     /// not among them at the end; character units gain 256 byte-fallback tokens.
     pub fn new(units: Vec<Vec<u8>>, unit_kind: Units, special_tokens: &[String]) -> Result<Self> {
-        let mut vocab = units;
-        let mut trie = UnitTrie::with_capacity(vocab.iter().map(Vec::len).sum());
-        for (id, unit) in vocab.iter().enumerate() {
+        let mut trie = UnitTrie::with_capacity(units.iter().map(Vec::len).sum());
+        for (id, unit) in units.iter().enumerate() {
             if unit.is_empty() || trie.insert(unit, id as u32).is_none() {
                 return Err(Error::argument(
                     "units",
@@ -93,6 +92,18 @@ impl LibModel {
                 ));
             }
         }
+        Self::with_trie(units, trie, unit_kind, special_tokens)
+    }
+
+    /// [`new`](Self::new) with `trie` holding each of `units` (distinct and not empty)
+    /// by its index: the trainer's own trie, renumbered, needs no second one built.
+    pub(crate) fn with_trie(
+        units: Vec<Vec<u8>>,
+        mut trie: UnitTrie,
+        unit_kind: Units,
+        special_tokens: &[String],
+    ) -> Result<Self> {
+        let mut vocab = units;
         let mut byte_ids = [0u32; 256];
         match unit_kind {
             Units::Bytes => {

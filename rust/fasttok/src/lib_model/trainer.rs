@@ -346,14 +346,6 @@ impl Lexicon {
         }
     }
 
-    /// The bytes of the live unit `id`, settled in `settled` or fresh.
-    fn spelling(&self, id: u32, settled: &UnitTrie) -> Vec<u8> {
-        match self.nodes[id as usize].expect("ids in use refer to live units") {
-            Place::Settled(node) => settled.spelling(node),
-            Place::Fresh(node) => self.fresh.spelling(node),
-        }
-    }
-
     /// Hand over the units admitted during the article, emptying the trie of fresh units.
     fn take_fresh(&mut self) -> FreshUnits {
         self.fresh = UnitTrie::new();
@@ -1212,12 +1204,23 @@ impl LibTrainer {
                 kept
             }
         };
-        let units: Vec<Vec<u8>> = ranked
-            .into_iter()
-            .filter(|unit| kept.contains(unit))
-            .map(|unit| lexicon.spelling(unit, &trie))
-            .collect();
-        LibModel::new(units, self.units, &self.special_tokens)
+        // The model's ids are the ranks among the units kept. Every unit is settled
+        // after the last consolidation: the model takes over the trie of settled units.
+        let mut model_ids = vec![None; lexicon.nodes.len()];
+        let kept_in_order = ranked.into_iter().filter(|unit| kept.contains(unit));
+        for (id, unit) in kept_in_order.enumerate() {
+            model_ids[unit as usize] = Some(id as u32);
+        }
+        let model_id = |unit: u32| model_ids[unit as usize];
+        let mut units = vec![Vec::new(); kept.len()];
+        let mut trie = Arc::unwrap_or_clone(trie);
+        trie.for_each_unit(|unit, bytes| {
+            if let Some(id) = model_id(unit) {
+                units[id as usize] = bytes.to_vec();
+            }
+        });
+        trie.renumber(model_id);
+        LibModel::with_trie(units, trie, self.units, &self.special_tokens)
     }
 }
 
