@@ -916,17 +916,18 @@ impl Learner<'_> {
         let units = self.lexicon.units;
         let reader = AtomicUsize::new(0);
         let (sender, receiver) = mpsc::channel();
-        std::thread::scope(|scope| {
-            let reader = &reader;
-            scope.spawn(move || walk_ahead(&settled, units, pieces, reader, &sender));
-            let mut ahead = AheadOfReader::new(receiver);
-            for (index, piece) in pieces.iter().enumerate() {
-                reader.store(index, Ordering::Relaxed);
-                self.ahead = ahead.take(index);
-                self.read(piece.as_bytes());
-            }
-            reader.store(pieces.len(), Ordering::Relaxed);
-        });
+        rayon::join(
+            || {
+                let mut ahead = AheadOfReader::new(receiver);
+                for (index, piece) in pieces.iter().enumerate() {
+                    reader.store(index, Ordering::Relaxed);
+                    self.ahead = ahead.take(index);
+                    self.read(piece.as_bytes());
+                }
+                reader.store(pieces.len(), Ordering::Relaxed);
+            },
+            || walk_ahead(&settled, units, pieces, &reader, &sender),
+        );
         self.ahead = None;
     }
 
@@ -965,25 +966,29 @@ impl Learner<'_> {
             }
         };
         let moved = if self.two_cores {
-            std::thread::scope(|scope| {
-                let (pushed_out_sender, pushed_out) = mpsc::channel();
-                let editing = scope.spawn(move || {
+            let (pushed_out_sender, pushed_out) = mpsc::channel();
+            // Re-ranking goes first: where no other worker takes the editing, this one
+            // does it after, when the units pushed out have been sent.
+            let ((), moved) = rayon::join(
+                || {
+                    // Moved in: a panic here drops it, and editing stops waiting.
+                    let pushed_out_sender = pushed_out_sender;
+                    let forgotten = self.apply_rewards();
+                    // The receiver lives until it has received, unless editing panicked.
+                    let _ = pushed_out_sender.send(forgotten);
+                    self.settle_ranks();
+                },
+                move || {
                     let moved = settle(trie);
                     prune(trie, expired, &moved);
-                    // No message: re-ranking panicked, and the scope passes the panic on.
+                    // No message: re-ranking panicked, and `join` passes the panic on.
                     if let Ok(forgotten) = pushed_out.recv() {
                         prune(trie, forgotten, &moved);
                     }
                     moved
-                });
-                let forgotten = self.apply_rewards();
-                // The receiver lives until it has received, unless editing panicked.
-                let _ = pushed_out_sender.send(forgotten);
-                self.settle_ranks();
-                editing
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
+                },
+            );
+            moved
         } else {
             let moved = settle(trie);
             prune(trie, expired, &moved);
@@ -1145,6 +1150,13 @@ impl LibTrainer {
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
                 > 1,
         };
+        // The two cores take turns at every article: threads of a pool, not new ones each
+        // time.
+        let pool = learner
+            .two_cores
+            .then(|| rayon::ThreadPoolBuilder::new().num_threads(2).build())
+            .transpose()
+            .map_err(|err| Error::argument("num_threads", err.to_string()))?;
         progress.start(Phase::Reading, self.steps as u64);
         let mut position = 0;
         let mut pieces = Vec::new();
@@ -1156,9 +1168,15 @@ impl LibTrainer {
                 progress.check()?;
                 pretokenizer.split(sentence.as_ref(), |piece| pieces.push(piece))?;
             }
-            learner.read_article(&pieces);
+            let mut learn = || {
+                learner.read_article(&pieces);
+                learner.consolidate();
+            };
+            match &pool {
+                Some(pool) => pool.install(learn),
+                None => learn(),
+            }
             position = if end < sentences.len() { end } else { 0 };
-            learner.consolidate();
             progress.advance(1);
         }
         self.finish(learner, target)
