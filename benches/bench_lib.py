@@ -56,7 +56,8 @@ def child(args: argparse.Namespace) -> None:
     """One measured training run (``--child fasttok|reference``); prints a JSON report.
 
     The clock starts after the trainer's module is imported, for both trainers: it times
-    training, not the interpreter's start-up.
+    training, not the interpreter's start-up. Both get the lines as a list of str, one
+    document (fasttok) or sentence (the reference) per line.
     """
     sentences = Path(args.sentences_file).read_text(encoding="utf-8").splitlines(keepends=True)
     steps = -(-len(sentences) // DEFAULTS["sentences_per_step"])
@@ -64,7 +65,7 @@ def child(args: argparse.Namespace) -> None:
         import fasttok
 
         started = time.perf_counter()
-        tokenizer = fasttok.train(iter(["".join(sentences)]), algorithm="lib", vocab_size=None, steps=steps,
+        tokenizer = fasttok.train(iter(sentences), algorithm="lib", vocab_size=None, steps=steps,
                                   progress=False, **DEFAULTS)
         size = tokenizer.vocab_size - 256
     else:
