@@ -102,9 +102,9 @@ impl PieceMatches {
 enum Stage {
     /// On the greedy path, at this position.
     Greedy(usize),
-    /// On the alternative path of the test opened at `start`, at `at`.
+    /// On the alternative path of the test number `test`, at `at`.
     Alternative {
-        start: usize,
+        test: usize,
         at: usize,
     },
     Done,
@@ -119,6 +119,8 @@ struct PieceWalk<'t> {
     matches: Vec<SettledMatch>,
     /// The boundaries of the greedy path, by byte offset (the end included).
     on_path: Vec<bool>,
+    /// Where the tests on the greedy path are opened, in order.
+    tests: Vec<usize>,
     stage: Stage,
 }
 
@@ -129,6 +131,7 @@ impl<'t> PieceWalk<'t> {
             units,
             matches: vec![SettledMatch::NOT_WALKED; text.len()],
             on_path: vec![false; text.len() + 1],
+            tests: Vec::new(),
             stage: Stage::Greedy(0),
         }
     }
@@ -140,30 +143,30 @@ impl<'t> PieceWalk<'t> {
                 Stage::Greedy(at) if at < self.text.len() => return Some(at),
                 Stage::Greedy(end) => {
                     self.on_path[end] = true;
-                    self.stage = self.next_test(0);
+                    self.stage = self.test_stage(0);
                 }
-                Stage::Alternative { start, at } if self.on_path[at] => {
-                    self.stage = self.next_test(start + 1);
+                Stage::Alternative { test, at } if self.on_path[at] => {
+                    self.stage = self.test_stage(test + 1);
                 }
-                Stage::Alternative { start, at } => {
+                Stage::Alternative { test, at } => {
                     let found = self.matches[at];
                     if !found.walked() {
                         return Some(at);
                     }
                     let at = found.step_end(self.units, self.text, at);
-                    self.stage = Stage::Alternative { start, at };
+                    self.stage = Stage::Alternative { test, at };
                 }
                 Stage::Done => return None,
             }
         }
     }
 
-    /// The first test opened on the greedy path from `from` on.
-    fn next_test(&self, from: usize) -> Stage {
-        (from..self.text.len())
-            .find(|&start| self.on_path[start] && self.matches[start].shorter != NONE)
-            .map_or(Stage::Done, |start| Stage::Alternative {
-                start,
+    /// The start of the alternative path of test number `test`, if there is that test.
+    fn test_stage(&self, test: usize) -> Stage {
+        self.tests
+            .get(test)
+            .map_or(Stage::Done, |&start| Stage::Alternative {
+                test,
                 at: start + self.matches[start].shorter_len as usize,
             })
     }
@@ -175,9 +178,12 @@ impl<'t> PieceWalk<'t> {
         self.stage = match self.stage {
             Stage::Greedy(_) => {
                 self.on_path[at] = true;
+                if found.shorter != NONE {
+                    self.tests.push(at);
+                }
                 Stage::Greedy(end)
             }
-            Stage::Alternative { start, .. } => Stage::Alternative { start, at: end },
+            Stage::Alternative { test, .. } => Stage::Alternative { test, at: end },
             Stage::Done => unreachable!("a finished piece asks for no walk"),
         };
     }
