@@ -8,6 +8,10 @@ use std::time::Instant;
 
 use fasttok::{LibTrainer, Pretokenizer, Progress};
 
+/// The allocator of the Python extension, so that the timings are those of `fasttok.train`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or("usage: lib_train FILE [THREADS]")?;
