@@ -280,10 +280,7 @@ pub fn corpus_lines(
             let item = item?;
             let text = document(&item, index, policy)?;
             lines.text.reserve(text.len());
-            if !text
-                .split_inclusive('\n')
-                .all(|line| take(&mut lines, line))
-            {
+            if !fasttok::lines(&text).all(|line| take(&mut lines, line)) {
                 break;
             }
         }

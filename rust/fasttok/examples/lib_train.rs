@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = args.next().ok_or("usage: lib_train FILE [THREADS]")?;
     let threads: Option<usize> = args.next().map(|t| t.parse()).transpose()?;
     let text = std::fs::read_to_string(&path)?;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let lines: Vec<&str> = fasttok::lines(&text).collect();
     let trainer = LibTrainer {
         steps: lines.len().div_ceil(500),
         num_threads: threads,

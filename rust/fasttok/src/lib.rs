@@ -46,7 +46,7 @@ pub mod unigram;
 
 pub use bpe::{BpeModel, BpeTrainer, TieBreak};
 pub use compound::{DecompoundOptions, Decompounder};
-pub use count::{read_lines, Counts, Feed, FileFormat, Utf8Policy};
+pub use count::{lines, read_lines, Counts, Feed, FileFormat, Utf8Policy};
 pub use error::{Error, Result};
 pub use lib_model::{LibModel, LibTrainer, Segmenter};
 pub use model::{Model, Tokenizer, TrainingInfo, Units};

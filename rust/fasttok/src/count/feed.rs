@@ -525,6 +525,21 @@ fn units_in_window(units: &[&str], bytes: usize) -> usize {
         .map_or(units.len(), |last| last + 1)
 }
 
+/// The lines of `text`, each with its `\n` (the last one may have none), as
+/// `str::split_inclusive('\n')` gives them. `memchr` finds the newlines a vector at a
+/// time; the standard searcher took a quarter of the time of reading a corpus of short
+/// lines from Python, half of it comparing each match's encoding again.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let unterminated = (!text.is_empty() && !text.ends_with('\n')).then_some(text.len());
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1);
+    let mut start = 0;
+    ends.chain(unterminated).map(move |end| {
+        let line = &text[start..end];
+        start = end;
+        line
+    })
+}
+
 /// Call `visit` on each line of a file, in order, with its `\n` (one document per JSONL
 /// record, each cut into its lines), until `visit` returns `false`. The file is streamed
 /// in blocks, as for counting.
@@ -538,7 +553,7 @@ pub fn read_lines(
     let mut blocks = FileBlocks::open(path, format, policy)?;
     while let Some(batch) = blocks.next_batch(&by_lines) {
         for document in batch? {
-            if !document.split_inclusive('\n').all(&mut visit) {
+            if !lines(&document).all(&mut visit) {
                 return Ok(());
             }
         }
@@ -720,4 +735,28 @@ fn jsonl_documents(
         }
     }
     Ok(documents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines are those `split_inclusive` gives, with or without a final newline,
+    /// around empty lines and characters of several bytes.
+    #[test]
+    fn lines_are_split_inclusive() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "\n",
+            "\n\n",
+            "a\nb",
+            "é\n\nü€\nz",
+            "x\r\ny\n",
+        ] {
+            let expected: Vec<&str> = text.split_inclusive('\n').collect();
+            assert_eq!(lines(text).collect::<Vec<_>>(), expected, "{text:?}");
+        }
+    }
 }

@@ -9,7 +9,7 @@
 mod feed;
 mod format;
 
-pub use feed::{read_lines, Feed, FileFormat, Utf8Policy, MAX_PIECE_BYTES};
+pub use feed::{lines, read_lines, Feed, FileFormat, Utf8Policy, MAX_PIECE_BYTES};
 pub(crate) use feed::{work_units, UNIT_BYTES};
 
 use rustc_hash::FxHashMap;
