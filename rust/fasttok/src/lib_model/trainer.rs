@@ -10,12 +10,14 @@
 //! does not change while the article is read, so the second core walks it ahead of the
 //! reader ([`ahead`](super::ahead)); the units admitted meanwhile go to a small trie of
 //! their own, which joins the settled one at consolidation, on the second core while the
-//! first re-ranks.
+//! first re-ranks. The second core then walks the next article until the first is done
+//! re-ranking and reads it.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::Arc;
 
 use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
@@ -246,6 +248,10 @@ struct Lexicon {
     /// these few kilobytes stay in the core's cache, where reading the standings missed
     /// it at 3 % of the training time.
     probation: Vec<u64>,
+    /// Whether each unit is dead, a bit per id: deleted by the last re-ranking but still
+    /// marked in the settled trie, which prunes it at the next consolidation. Walks skip
+    /// dead units, and their ids are not reused until they are pruned.
+    dead: Vec<u64>,
     /// The context each unit on probation was memorized in, by id (none for a unit put
     /// on probation at the tail).
     contexts: Vec<Option<Context>>,
@@ -289,7 +295,14 @@ impl RankedUnits for View<'_> {
             .ahead
             .and_then(|matches| matches.get(at))
             .unwrap_or_else(|| SettledMatch::walk(self.settled, text, at));
-        let settled = settled.found();
+        let mut settled = settled.found();
+        // Rare (one lookup in 200): the last re-ranking pushed out one of the two, still
+        // in the trie.
+        let dead =
+            |unit: Option<(u32, usize)>| unit.is_some_and(|(id, _)| self.lexicon.is_dead(id));
+        if dead(settled.longest) || dead(settled.shorter) {
+            settled = self.live_prefixes(text, at);
+        }
         if !self.lexicon.fresh_anchors.may_count(&settled, text, at) {
             return settled;
         }
@@ -303,6 +316,46 @@ impl RankedUnits for View<'_> {
 
     fn units(&self) -> Units {
         self.lexicon.units
+    }
+}
+
+impl View<'_> {
+    /// The two longest settled units at `text[at..]` that are not dead.
+    fn live_prefixes(&self, text: &[u8], at: usize) -> PrefixMatch {
+        let mut found = PrefixMatch::default();
+        self.settled
+            .for_each_prefix(text, at, usize::MAX, |unit, len| {
+                if !self.lexicon.is_dead(unit) {
+                    found.shorter = found.longest;
+                    found.longest = Some((unit, len));
+                }
+            });
+        found
+    }
+}
+
+/// The node of unit `id` in the settled trie, from its `place` or, for a unit fresh in
+/// the article just consolidated, the nodes the fresh units took there (`moved`).
+fn settled_node(place: Place, id: u32, moved: &FxHashMap<u32, UnitNode>) -> UnitNode {
+    match place {
+        Place::Settled(node) => node,
+        Place::Fresh(_) => moved[&id],
+    }
+}
+
+/// What `receiver` receives, waiting in the pool: this thread runs the job that sends it
+/// if no other thread has taken that job. `None` if the sender is gone.
+fn wait_for<T>(receiver: &Receiver<T>) -> Option<T> {
+    loop {
+        match receiver.try_recv() {
+            Ok(value) => return Some(value),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {
+                if !matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) {
+                    std::hint::spin_loop();
+                }
+            }
+        }
     }
 }
 
@@ -335,6 +388,7 @@ impl Lexicon {
             nodes: Vec::new(),
             standings: Vec::new(),
             probation: Vec::new(),
+            dead: Vec::new(),
             contexts: Vec::new(),
             context_bytes: ContextBytes::default(),
             ranks: Vec::new(),
@@ -368,8 +422,8 @@ impl Lexicon {
     }
 
     /// Record the settled nodes of the fresh units that are still live.
-    fn settle(&mut self, settled: FxHashMap<u32, UnitNode>) {
-        for (id, node) in settled {
+    fn settle(&mut self, settled: &FxHashMap<u32, UnitNode>) {
+        for (&id, &node) in settled {
             let place = &mut self.nodes[id as usize];
             if matches!(place, Some(Place::Fresh(_))) {
                 *place = Some(Place::Settled(node));
@@ -477,6 +531,7 @@ impl Lexicon {
             self.contexts.resize_with(self.nodes.len(), || None);
             self.ranks.resize(self.nodes.len(), 0);
             self.probation.resize(self.nodes.len().div_ceil(64), 0);
+            self.dead.resize(self.nodes.len().div_ceil(64), 0);
         }
         let symbols = self.symbols(bytes);
         self.standings[id as usize] = Standing {
@@ -504,10 +559,24 @@ impl Lexicon {
         }
     }
 
-    /// Delete the live unit `id`, except from the trie; its id and place.
-    fn delete(&mut self, id: u32) -> (u32, Place) {
+    /// Delete the live unit `id`, except from the trie, where it stays marked but dead
+    /// until [`bury`](Self::bury); its id and place.
+    fn retire(&mut self, id: u32) -> (u32, Place) {
         self.order.remove(id);
-        (id, self.free_slot(id))
+        self.dead[id as usize / 64] |= 1 << (id % 64);
+        (id, self.vacate(id))
+    }
+
+    /// Free the ids of dead units, pruned from the trie.
+    fn bury(&mut self, ids: impl IntoIterator<Item = u32>) {
+        for id in ids {
+            self.dead[id as usize / 64] &= !(1 << (id % 64));
+            self.free.push(id);
+        }
+    }
+
+    fn is_dead(&self, id: u32) -> bool {
+        self.dead[id as usize / 64] >> (id % 64) & 1 == 1
     }
 
     /// Delete the live units `ids`, except from the trie; their ids and places.
@@ -518,10 +587,15 @@ impl Lexicon {
 
     /// Free the slot of live unit `id`; its place.
     fn free_slot(&mut self, id: u32) -> Place {
+        self.free.push(id);
+        self.vacate(id)
+    }
+
+    /// Clear what is kept of live unit `id` but its id; its place.
+    fn vacate(&mut self, id: u32) -> Place {
         self.standings[id as usize] = Standing::default();
         self.release(id);
         self.contexts[id as usize] = None;
-        self.free.push(id);
         self.nodes[id as usize]
             .take()
             .expect("only live units are deleted")
@@ -663,8 +737,11 @@ struct Learner<'a> {
     settled: Arc<UnitTrie>,
     /// The walks of the settled trie made ahead in the piece being read, if any.
     ahead: Option<PieceMatches>,
-    /// Walk the settled trie ahead of the reader, and prune it while units are
-    /// re-ranked, on a second thread.
+    /// The units the last re-ranking pushed out, with their settled nodes: dead until
+    /// the next consolidation prunes them.
+    dead: Vec<(u32, UnitNode)>,
+    /// Walk the settled trie ahead of the reader, and edit it while units are re-ranked,
+    /// on a second thread.
     two_cores: bool,
 }
 
@@ -929,105 +1006,156 @@ impl Learner<'_> {
         self.chunk_buffer = chunks;
     }
 
-    /// Read the pieces of one article. With two cores, the other walks the settled trie
-    /// ahead of the reader (see [`ahead`](super::ahead)); what it has not walked by the
-    /// time the reader gets there, the reader walks itself, so the lexicon does not
-    /// depend on timing.
-    fn read_article(&mut self, pieces: &[Cow<'_, str>]) {
+    /// Read the first article. With two cores, the other walks the settled trie ahead of
+    /// the reader (see [`ahead`](super::ahead)); what it has not walked by the time the
+    /// reader gets there, the reader walks itself, so the lexicon does not depend on
+    /// timing. The later articles are read as the one before is consolidated.
+    fn read_first(&mut self, pieces: &[Cow<'_, str>]) {
         if !self.two_cores {
-            pieces.iter().for_each(|piece| self.read(piece.as_bytes()));
+            self.read_pieces(pieces, None);
             return;
         }
         let settled = Arc::clone(&self.settled);
-        let units = self.lexicon.units;
         let reader = AtomicUsize::new(0);
-        let (sender, receiver) = mpsc::channel();
+        let (sender, walks) = mpsc::channel();
+        let units = self.lexicon.units;
         rayon::join(
-            || {
-                let mut ahead = AheadOfReader::new(receiver);
-                for (index, piece) in pieces.iter().enumerate() {
-                    reader.store(index, Ordering::Relaxed);
-                    self.ahead = ahead.take(index);
-                    self.read(piece.as_bytes());
-                }
-                reader.store(pieces.len(), Ordering::Relaxed);
-            },
+            || self.read_pieces(pieces, Some((walks, &reader))),
             || walk_ahead(&settled, units, pieces, &reader, &sender),
         );
+    }
+
+    /// Read `pieces`, with the settled matches `walks` sends where it is given, telling
+    /// it the index of the piece being read.
+    fn read_pieces(
+        &mut self,
+        pieces: &[Cow<'_, str>],
+        walks: Option<(Receiver<(usize, PieceMatches)>, &AtomicUsize)>,
+    ) {
+        let Some((walks, reader)) = walks else {
+            pieces.iter().for_each(|piece| self.read(piece.as_bytes()));
+            return;
+        };
+        let mut ahead = AheadOfReader::new(walks);
+        for (index, piece) in pieces.iter().enumerate() {
+            reader.store(index, Ordering::Relaxed);
+            self.ahead = ahead.take(index);
+            self.read(piece.as_bytes());
+        }
+        reader.store(pieces.len(), Ordering::Relaxed);
         self.ahead = None;
     }
 
     /// After an article: expire probation, apply rewards, put the tail on probation, and
-    /// settle the fresh units into the settled trie, pruning the units forgotten.
-    fn consolidate(&mut self) {
+    /// settle the fresh units into the settled trie, pruning the units forgotten; then
+    /// read the `next` article, if any.
+    ///
+    /// Editing the trie is most of the cost of settling and forgetting, and only reading
+    /// needs the trie: with two cores, the other one edits it while this one re-ranks,
+    /// and then walks the next article ahead of the reader until this one is done
+    /// re-ranking and reads it. So that editing need not wait for re-ranking, the units
+    /// re-ranking pushes out stay in the trie, dead, until the next consolidation prunes
+    /// them: walks skip them, and their ids are not reused until then. Each side works in
+    /// a fixed order, so the outcome does not depend on timing. Before, editing waited
+    /// for the units pushed out, pruned them and stopped: walking the next article
+    /// meanwhile made training 5 % faster (median ratio of 24 interleaved runs, faster in
+    /// 20; same lexicon).
+    fn consolidate(&mut self, next: Option<&[Cow<'_, str>]>) {
         let mut released = self.lexicon.expire();
         released.retain(|&id| !self.lexicon.is_atom(id));
         let expired = self.lexicon.delete_all(&released);
         let fresh = self.lexicon.take_fresh();
-        // Editing the trie is most of the cost of settling and forgetting, and only
-        // reading needs the trie: another core edits it while this one re-ranks, first
-        // settling the fresh units and pruning the expired ones, then pruning those the
-        // re-ranking pushed out. Each side works in a fixed order, so the outcome does
-        // not depend on timing.
+        let (buried, buried_nodes): (Vec<u32>, Vec<UnitNode>) =
+            std::mem::take(&mut self.dead).into_iter().unzip();
         let mut settled = std::mem::take(&mut self.settled);
-        let trie = Arc::get_mut(&mut settled).expect("no walk ahead outlives its article");
-        let settle = |trie: &mut UnitTrie| -> FxHashMap<u32, UnitNode> {
-            let mut settled = FxHashMap::default();
+        let edit = move |settled: &mut Arc<UnitTrie>| -> FxHashMap<u32, UnitNode> {
+            let trie = Arc::get_mut(settled).expect("no walk outlives its article");
+            for node in buried_nodes {
+                trie.remove_at(node);
+            }
+            let mut moved = FxHashMap::default();
             for (id, bytes, below) in fresh.iter() {
                 let node = match below {
                     Below::Root => trie.insert(bytes, id),
                     Below::Settled(node, len) => trie.insert_below(node, &bytes[len..], id),
-                    Below::Fresh(unit, len) => trie.insert_below(settled[&unit], &bytes[len..], id),
+                    Below::Fresh(unit, len) => trie.insert_below(moved[&unit], &bytes[len..], id),
                 };
-                settled.insert(id, node.expect("a fresh unit is not settled"));
+                moved.insert(id, node.expect("a fresh unit is not settled"));
             }
-            settled
-        };
-        let prune = |trie: &mut UnitTrie,
-                     forgotten: Vec<(u32, Place)>,
-                     moved: &FxHashMap<u32, UnitNode>| {
-            for (id, place) in forgotten {
-                let node = match place {
-                    Place::Settled(node) => node,
-                    Place::Fresh(_) => moved[&id],
-                };
-                trie.remove_at(node);
+            for (id, place) in expired {
+                trie.remove_at(settled_node(place, id, &moved));
             }
-        };
-        let moved = if self.two_cores {
-            let (pushed_out_sender, pushed_out) = mpsc::channel();
-            // Re-ranking goes first: where no other worker takes the editing, this one
-            // does it after, when the units pushed out have been sent.
-            let ((), moved) = rayon::join(
-                || {
-                    // Moved in: a panic here drops it, and editing stops waiting.
-                    let pushed_out_sender = pushed_out_sender;
-                    let forgotten = self.apply_rewards();
-                    // The receiver lives until it has received, unless editing panicked.
-                    let _ = pushed_out_sender.send(forgotten);
-                    self.settle_ranks();
-                },
-                move || {
-                    let moved = settle(trie);
-                    prune(trie, expired, &moved);
-                    // No message: re-ranking panicked, and `join` passes the panic on.
-                    if let Ok(forgotten) = pushed_out.recv() {
-                        prune(trie, forgotten, &moved);
-                    }
-                    moved
-                },
-            );
-            moved
-        } else {
-            let moved = settle(trie);
-            prune(trie, expired, &moved);
-            let forgotten = self.apply_rewards();
-            prune(trie, forgotten, &moved);
-            self.settle_ranks();
             moved
         };
+        if !self.two_cores {
+            let pushed_out = self.rerank();
+            let moved = edit(&mut settled);
+            self.take_edited(settled, &moved, pushed_out, buried);
+            if let Some(pieces) = next {
+                self.read_pieces(pieces, None);
+            }
+            return;
+        }
+        let pieces = next.unwrap_or_default();
+        let units = self.lexicon.units;
+        let reader = &AtomicUsize::new(0);
+        let (walks_sender, walks) = mpsc::channel();
+        let (edited_sender, edited) = mpsc::channel();
+        rayon::join(
+            move || {
+                let pushed_out = self.rerank();
+                // Where no other worker took the editing, this one does it here.
+                let Some((settled, moved)) = wait_for(&edited) else {
+                    return; // Editing panicked, and `join` passes the panic on.
+                };
+                self.take_edited(settled, &moved, pushed_out, buried);
+                self.read_pieces(pieces, Some((walks, reader)));
+            },
+            move || {
+                let moved = edit(&mut settled);
+                let walked = Arc::clone(&settled);
+                if edited_sender.send((settled, moved)).is_ok() {
+                    walk_ahead(&walked, units, pieces, reader, &walks_sender);
+                }
+            },
+        );
+    }
+
+    /// Apply the rewards and put the tail on probation: the units pushed out.
+    fn rerank(&mut self) -> Vec<(u32, Place)> {
+        let pushed_out = self.apply_rewards();
+        self.settle_ranks();
+        pushed_out
+    }
+
+    /// Take the edited trie, the settled nodes of the fresh units (`moved`), and the units
+    /// the re-ranking pushed out, dead until the next consolidation; free the ids of
+    /// those that were dead before, `buried`, which editing has pruned.
+    fn take_edited(
+        &mut self,
+        settled: Arc<UnitTrie>,
+        moved: &FxHashMap<u32, UnitNode>,
+        pushed_out: Vec<(u32, Place)>,
+        buried: Vec<u32>,
+    ) {
         self.lexicon.settle(moved);
+        self.lexicon.bury(buried);
+        self.dead = pushed_out
+            .into_iter()
+            .map(|(id, place)| (id, settled_node(place, id, moved)))
+            .collect();
         self.settled = settled;
+    }
+
+    /// Prune the units still dead after the last consolidation, before the trie becomes
+    /// the model's.
+    fn bury_dead(&mut self) {
+        let trie = Arc::get_mut(&mut self.settled).expect("no walk outlives training");
+        let dead = std::mem::take(&mut self.dead);
+        for &(_, node) in &dead {
+            trie.remove_at(node);
+        }
+        self.lexicon.bury(dead.into_iter().map(|(id, _)| id));
     }
 
     /// After re-ranking: put the tail on probation and record every unit's rank.
@@ -1084,7 +1212,7 @@ impl Learner<'_> {
         } else if self.lexicon.is_atom(unit) {
             len - 1
         } else {
-            return Some(self.lexicon.delete(unit));
+            return Some(self.lexicon.retire(unit));
         };
         self.lexicon.order.move_to(unit, rank, target);
         None
@@ -1173,6 +1301,7 @@ impl LibTrainer {
             lookahead: None,
             settled: Arc::default(),
             ahead: None,
+            dead: Vec::new(),
             tests: Vec::new(),
             two_cores: self
                 .num_threads
@@ -1188,21 +1317,33 @@ impl LibTrainer {
             .map_err(|err| Error::argument("num_threads", err.to_string()))?;
         progress.start(Phase::Reading, self.steps as u64);
         let mut learn = || -> Result<()> {
+            // Each article is read while the one before is consolidated, so two are
+            // pretokenized at a time.
             let mut position = 0;
-            let mut pieces = Vec::new();
-            for _ in 0..self.steps {
-                progress.check()?;
+            let mut article = |pieces: &mut Vec<_>| -> Result<()> {
                 let end = (position + self.sentences_per_step).min(sentences.len());
                 pieces.clear();
                 for sentence in &sentences[position..end] {
                     progress.check()?;
                     pretokenizer.split(sentence.as_ref(), |piece| pieces.push(piece))?;
                 }
-                learner.read_article(&pieces);
-                learner.consolidate();
                 position = if end < sentences.len() { end } else { 0 };
+                Ok(())
+            };
+            let (mut pieces, mut next) = (Vec::new(), Vec::new());
+            article(&mut pieces)?;
+            learner.read_first(&pieces);
+            for step in 1..=self.steps {
+                progress.check()?;
+                let more = step < self.steps;
+                if more {
+                    article(&mut next)?;
+                }
+                learner.consolidate(more.then_some(next.as_slice()));
+                std::mem::swap(&mut pieces, &mut next);
                 progress.advance(1);
             }
+            learner.bury_dead();
             Ok(())
         };
         // All the articles are learned in the pool: handing each over from this thread
