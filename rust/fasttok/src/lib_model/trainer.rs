@@ -1353,12 +1353,17 @@ impl LibTrainer {
             Some(pool) => pool.install(learn)?,
             None => learn()?,
         }
-        self.finish(learner, target)
+        self.finish(learner, target, pool.as_ref())
     }
 
     /// The final vocabulary: the ranked units without those still on probation, cut to
     /// `target` by rank (atoms always kept; probation units fill up if too few are left).
-    fn finish(&self, learner: Learner<'_>, target: Option<usize>) -> Result<LibModel> {
+    fn finish(
+        &self,
+        learner: Learner<'_>,
+        target: Option<usize>,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> Result<LibModel> {
         let (lexicon, trie) = (learner.lexicon, learner.settled);
         let ranked = lexicon.order.in_order();
         let (settled, on_probation): (Vec<u32>, Vec<u32>) = ranked
@@ -1403,17 +1408,19 @@ impl LibTrainer {
         for (id, unit) in kept_in_order.enumerate() {
             model_ids[unit as usize] = Some(id as u32);
         }
-        let model_id = |unit: u32| model_ids[unit as usize];
-        let mut units = vec![Vec::new(); kept.len()];
         let mut trie = Arc::unwrap_or_clone(trie);
-        trie.for_each_unit(|unit, bytes| {
-            if let Some(id) = model_id(unit) {
-                units[id as usize] = bytes.to_vec();
-            }
-        });
-        trie.renumber(model_id);
-        // 4 ms on 50,000 lines, for encoding 12 % faster with the model.
-        trie.compact();
+        trie.renumber(|unit| model_ids[unit as usize]);
+        let list = || {
+            let mut units = vec![Vec::new(); kept.len()];
+            trie.for_each_unit(|id, bytes| units[id as usize] = bytes.to_vec());
+            units
+        };
+        // The model encodes 12 % faster with a compacted copy; with two cores it is made
+        // while the units are listed (each takes some 4 ms on 50,000 lines).
+        let (units, trie) = match pool {
+            Some(pool) => pool.install(|| rayon::join(list, || trie.compacted())),
+            None => (list(), trie.compacted()),
+        };
         LibModel::with_trie(units, trie, self.units, &self.special_tokens)
     }
 }
