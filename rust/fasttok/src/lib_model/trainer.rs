@@ -235,6 +235,27 @@ impl FreshAnchors {
     }
 }
 
+/// A flag per unit id, a bit each: the flags the reader asks at every chunk stay in the
+/// core's cache.
+#[derive(Default)]
+struct IdBits(Vec<u64>);
+
+impl IdBits {
+    fn get(&self, id: u32) -> bool {
+        self.0[id as usize / 64] >> (id % 64) & 1 == 1
+    }
+
+    fn set(&mut self, id: u32, value: bool) {
+        let (word, bit) = (&mut self.0[id as usize / 64], id % 64);
+        *word = (*word & !(1 << bit)) | (u64::from(value) << bit);
+    }
+
+    /// Make room for the ids below `ids`.
+    fn grow(&mut self, ids: usize) {
+        self.0.resize(ids.div_ceil(64), 0);
+    }
+}
+
 /// The lexicon being learned: units by id, where they are spelled, and their rank order.
 /// The trie of the units settled before the article is the [`Learner`]'s: it does not
 /// change while the article is read, so another core can walk it ahead of the reader.
@@ -247,11 +268,11 @@ struct Lexicon {
     /// Whether each unit is on probation, a bit per id. The reader asks at every chunk;
     /// these few kilobytes stay in the core's cache, where reading the standings missed
     /// it at 3 % of the training time.
-    probation: Vec<u64>,
+    probation: IdBits,
     /// Whether each unit is dead, a bit per id: deleted by the last re-ranking but still
     /// marked in the settled trie, which prunes it at the next consolidation. Walks skip
     /// dead units, and their ids are not reused until they are pruned.
-    dead: Vec<u64>,
+    dead: IdBits,
     /// The context each unit on probation was memorized in, by id (none for a unit put
     /// on probation at the tail).
     contexts: Vec<Option<Context>>,
@@ -387,8 +408,8 @@ impl Lexicon {
             life,
             nodes: Vec::new(),
             standings: Vec::new(),
-            probation: Vec::new(),
-            dead: Vec::new(),
+            probation: IdBits::default(),
+            dead: IdBits::default(),
             contexts: Vec::new(),
             context_bytes: ContextBytes::default(),
             ranks: Vec::new(),
@@ -446,9 +467,7 @@ impl Lexicon {
     /// Record the end of unit `id`'s probation (0: not on probation).
     fn set_expiry(&mut self, id: u32, expires: u32) {
         self.standings[id as usize].expires = expires;
-        let (word, bit) = (id as usize / 64, id % 64);
-        self.probation[word] =
-            (self.probation[word] & !(1 << bit)) | (u64::from(expires > 0) << bit);
+        self.probation.set(id, expires > 0);
     }
 
     /// Begin a consolidation: release the units whose probation ends; their ids, in the
@@ -477,7 +496,7 @@ impl Lexicon {
     }
 
     fn on_probation(&self, id: u32) -> bool {
-        self.probation[id as usize / 64] >> (id % 64) & 1 == 1
+        self.probation.get(id)
     }
 
     fn symbols(&self, bytes: &[u8]) -> u32 {
@@ -530,8 +549,8 @@ impl Lexicon {
             self.standings.resize(self.nodes.len(), Standing::default());
             self.contexts.resize_with(self.nodes.len(), || None);
             self.ranks.resize(self.nodes.len(), 0);
-            self.probation.resize(self.nodes.len().div_ceil(64), 0);
-            self.dead.resize(self.nodes.len().div_ceil(64), 0);
+            self.probation.grow(self.nodes.len());
+            self.dead.grow(self.nodes.len());
         }
         let symbols = self.symbols(bytes);
         self.standings[id as usize] = Standing {
@@ -563,20 +582,20 @@ impl Lexicon {
     /// until [`bury`](Self::bury); its id and place.
     fn retire(&mut self, id: u32) -> (u32, Place) {
         self.order.remove(id);
-        self.dead[id as usize / 64] |= 1 << (id % 64);
+        self.dead.set(id, true);
         (id, self.vacate(id))
     }
 
     /// Free the ids of dead units, pruned from the trie.
     fn bury(&mut self, ids: impl IntoIterator<Item = u32>) {
         for id in ids {
-            self.dead[id as usize / 64] &= !(1 << (id % 64));
+            self.dead.set(id, false);
             self.free.push(id);
         }
     }
 
     fn is_dead(&self, id: u32) -> bool {
-        self.dead[id as usize / 64] >> (id % 64) & 1 == 1
+        self.dead.get(id)
     }
 
     /// Delete the live units `ids`, except from the trie; their ids and places.
